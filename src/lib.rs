@@ -1,0 +1,12 @@
+//! # accrochage
+//!
+//! Turns the spreadsheet a French certification body keeps into the XML file the Caisse des Dépôts
+//! (SI CPF, « accrochage certificateur ») expects, and checks it against the CDC's XSD — natively
+//! or in the browser through WebAssembly, where no personal data ever leaves the user's machine.
+//!
+//! Data flows one way, one module per stage:
+//! workbook → rows with cell addresses → typed records → diagnostics → XML → schema validation.
+//!
+//! The [`xsd`] module is the schema engine every other stage builds on.
+
+pub mod xsd;

@@ -1,0 +1,1 @@
+//! XSD engine: compile an XML Schema once, then validate documents against it in one streaming pass.
