@@ -1,10 +1,183 @@
-use clap::Parser;
+//! The `accrochage` command line: the same library as the web page, for automation.
 
-/// accrochage : fichier XML « accrochage certificateur » pour la Caisse des Dépôts.
+use std::io::{BufReader, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use accrochage::xsd::{Diagnostic, Schema, Severity, ValidationOptions};
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// accrochage : fichier XML « accrochage certificateur » pour la Caisse des Dépôts (SI CPF).
 #[derive(Parser)]
-#[command(name = "accrochage", version, about)]
-struct Cli {}
+#[command(name = "accrochage", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() {
-    let _ = Cli::parse();
+#[derive(Subcommand)]
+enum Command {
+    /// Vérifie un ou plusieurs fichiers XML contre le XSD (par défaut celui de la CDC, 1.1.2).
+    ///
+    /// Code de sortie : 0 si tous sont valides, 1 si l'un est invalide, 2 en cas d'erreur
+    /// d'utilisation, de lecture ou de schéma.
+    Validate {
+        /// Fichiers XML à vérifier.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Un autre schéma XSD à utiliser (par ex. une version plus récente publiée par la CDC).
+        #[arg(long, value_name = "FICHIER.xsd")]
+        schema: Option<PathBuf>,
+        /// Format du rapport.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Nombre maximal d'erreurs listées par fichier.
+        #[arg(long, default_value_t = 1000)]
+        max_errors: usize,
+        /// Messages en anglais.
+        #[arg(long)]
+        english: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Validate {
+            files,
+            schema,
+            format,
+            max_errors,
+            english,
+        } => validate(&files, schema.as_deref(), format, max_errors, english),
+    }
+}
+
+fn load_schema(path: Option<&std::path::Path>) -> Result<Schema, String> {
+    match path {
+        None => Ok(Schema::cdc()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("impossible de lire le schéma {} : {e}", p.display()))?;
+            Schema::parse(&text).map_err(|e| format!("{} : {e}", p.display()))
+        }
+    }
+}
+
+fn validate(
+    files: &[PathBuf],
+    schema: Option<&std::path::Path>,
+    format: Format,
+    max_errors: usize,
+    english: bool,
+) -> ExitCode {
+    let schema = match load_schema(schema) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("accrochage : {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = ValidationOptions {
+        max_errors,
+        ..ValidationOptions::default()
+    };
+    let mut any_invalid = false;
+    let mut io_error = false;
+    let mut json_out = Vec::new();
+    for path in files {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("accrochage : impossible de lire {} : {e}", path.display());
+                io_error = true;
+                continue;
+            }
+        };
+        let report = schema.validate(BufReader::with_capacity(1 << 16, file), &options);
+        any_invalid |= !report.is_valid();
+        match format {
+            Format::Json => json_out.push(serde_json::json!({
+                "file": path.display().to_string(),
+                "valid": report.is_valid(),
+                "errorCount": report.error_count,
+                "warningCount": report.warning_count,
+                "passages": report.records,
+                "diagnostics": report.diagnostics,
+            })),
+            Format::Text => print_text(path, &report, english),
+        }
+    }
+    if format == Format::Json {
+        let mut out = std::io::stdout().lock();
+        let _ = serde_json::to_writer_pretty(&mut out, &json_out);
+        let _ = writeln!(out);
+    }
+    if io_error {
+        ExitCode::from(2)
+    } else if any_invalid {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_text(path: &std::path::Path, report: &accrochage::xsd::Report, english: bool) {
+    let mut out = std::io::stdout().lock();
+    let name = path.display();
+    for d in &report.diagnostics {
+        let _ = writeln!(out, "{}", format_diagnostic(&name.to_string(), d, english));
+    }
+    let verdict = if report.is_valid() {
+        format!(
+            "{name} : valide ({} passage(s){})",
+            report.records,
+            if report.warning_count > 0 {
+                format!(", {} avertissement(s)", report.warning_count)
+            } else {
+                String::new()
+            }
+        )
+    } else {
+        format!(
+            "{name} : INVALIDE, {} erreur(s), {} avertissement(s)",
+            report.error_count, report.warning_count
+        )
+    };
+    let _ = writeln!(out, "{verdict}");
+}
+
+fn format_diagnostic(file: &str, d: &Diagnostic, english: bool) -> String {
+    let level = match (d.severity, english) {
+        (Severity::Error, false) => "erreur",
+        (Severity::Warning, false) => "avertissement",
+        (Severity::Error, true) => "error",
+        (Severity::Warning, true) => "warning",
+    };
+    let id = d
+        .id_technique
+        .as_deref()
+        .map(|id| format!(" [idTechnique {id}]"))
+        .unwrap_or_default();
+    let message = if english { &d.message_en } else { &d.message };
+    format!(
+        "{file}:{}:{}: {level} [{}]{id} {} — {message}",
+        d.line, d.column, d.code, d.path
+    )
 }

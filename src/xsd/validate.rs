@@ -1,0 +1,1271 @@
+//! Streaming validation: one pass over the document with quick-xml, memory bounded by the depth of
+//! the document (a stack of open elements), not by its size.
+//!
+//! ```
+//! use accrochage::xsd::{Schema, ValidationOptions};
+//! let schema = Schema::parse(r#"
+//!   <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+//!     <xs:element name="sexe"><xs:simpleType><xs:restriction base="xs:string">
+//!       <xs:enumeration value="M"/><xs:enumeration value="F"/>
+//!     </xs:restriction></xs:simpleType></xs:element>
+//!   </xs:schema>"#).unwrap();
+//! let report = schema.validate_str("<sexe>Homme</sexe>", &ValidationOptions::default());
+//! assert!(!report.is_valid());
+//! assert_eq!(report.errors().next().unwrap().message,
+//!     "La valeur « Homme » n'est pas autorisée pour sexe : valeurs possibles M, F");
+//! ```
+
+use std::collections::HashMap;
+use std::io::BufRead;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
+use serde::Serialize;
+
+use super::builtin::WhiteSpace;
+use super::diagnostic::{
+    list_en, list_fr, shorten_text, value_message, Code, Diagnostic, Severity, Text,
+};
+use super::model::*;
+
+pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
+
+/// Knobs of a validation run.
+#[derive(Debug, Clone)]
+pub struct ValidationOptions {
+    /// Errors kept in the report; the count goes on past it.
+    pub max_errors: usize,
+    /// Local name of the element that holds one record (the CDC's `passageCertification`) and of
+    /// its child that identifies it (`idTechnique`): diagnostics inside a record carry that id.
+    pub record_element: Option<String>,
+    pub record_key: Option<String>,
+}
+
+impl Default for ValidationOptions {
+    fn default() -> Self {
+        ValidationOptions {
+            max_errors: 1000,
+            record_element: Some("passageCertification".into()),
+            record_key: Some("idTechnique".into()),
+        }
+    }
+}
+
+/// The outcome of validating one document.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Errors found, including those beyond `max_errors` that were not kept.
+    pub error_count: usize,
+    pub warning_count: usize,
+    /// Elements and records (passages) seen.
+    pub elements: u64,
+    pub records: u64,
+}
+
+impl Report {
+    /// Valid per the XSD: no error (warnings such as XML comments do not change the verdict).
+    pub fn is_valid(&self) -> bool {
+        self.error_count == 0
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+    }
+}
+
+impl Schema {
+    /// Validates a document read from `input` (a file, a byte slice…).
+    pub fn validate<R: BufRead>(&self, input: R, options: &ValidationOptions) -> Report {
+        Validator::new(self, options).run(input)
+    }
+
+    pub fn validate_bytes(&self, xml: &[u8], options: &ValidationOptions) -> Report {
+        self.validate(xml, options)
+    }
+
+    pub fn validate_str(&self, xml: &str, options: &ValidationOptions) -> Report {
+        self.validate(xml.as_bytes(), options)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Simple(SimpleTypeId),
+    Complex(ComplexTypeId),
+    /// Content not validated: an element the schema does not know (already reported).
+    Skip,
+}
+
+/// Progress through a content model.
+#[derive(Clone, Copy)]
+enum State {
+    None,
+    All {
+        seen: u128,
+    },
+    /// `u32::MAX` before the first child; then the position of the last child matched.
+    Auto {
+        at: u32,
+    },
+}
+
+const START: u32 = u32::MAX;
+
+struct Frame {
+    element: Option<ElementId>,
+    /// Name as found in the document, for paths of unknown elements.
+    raw_name: String,
+    index: u32,
+    /// Repeatable elements always carry their index, so the first passage's path says `[1]`.
+    show_index: bool,
+    line: u32,
+    column: u32,
+    kind: Kind,
+    state: State,
+    nilled: bool,
+    text: String,
+    text_reported: bool,
+    child_counts: Vec<(u32, u32)>,
+    unknown_counts: Vec<(String, u32)>,
+}
+
+impl Frame {
+    fn empty() -> Frame {
+        Frame {
+            element: None,
+            raw_name: String::new(),
+            index: 1,
+            show_index: false,
+            line: 0,
+            column: 0,
+            kind: Kind::Skip,
+            state: State::None,
+            nilled: false,
+            text: String::new(),
+            text_reported: false,
+            child_counts: Vec::new(),
+            unknown_counts: Vec::new(),
+        }
+    }
+}
+
+/// Tracks line and column (in characters) as events go by.
+struct Cursor {
+    line: u32,
+    column: u32,
+    offset: u64,
+}
+
+impl Cursor {
+    /// Moves over an event of `total` bytes whose variable part is `content`, preceded by `lead`
+    /// and followed by `trail` delimiter bytes (which never hold newlines).
+    fn advance(&mut self, total: u64, content: &str, trail: u64) {
+        match content.rfind('\n') {
+            Some(i) => {
+                self.line += content.matches('\n').count() as u32;
+                let tail = &content[i + 1..];
+                self.column = 1 + tail.chars().count() as u32 + trail as u32;
+            }
+            None => {
+                let lead = total.saturating_sub(content.len() as u64 + trail);
+                self.column += (lead + trail) as u32 + content.chars().count() as u32;
+            }
+        }
+        self.offset += total;
+    }
+}
+
+struct Validator<'s> {
+    schema: &'s Schema,
+    options: &'s ValidationOptions,
+    names: HashMap<&'s str, Vec<(Option<&'s str>, u32)>>,
+    frames: Vec<Frame>,
+    depth: usize,
+    report: Report,
+    root_seen: bool,
+    record_depth: Option<usize>,
+    record_id: Option<String>,
+    pending: Vec<Diagnostic>,
+    pos: (u32, u32),
+    fatal: bool,
+}
+
+impl<'s> Validator<'s> {
+    fn new(schema: &'s Schema, options: &'s ValidationOptions) -> Self {
+        let mut names: HashMap<&str, Vec<(Option<&str>, u32)>> = HashMap::new();
+        for (id, (ns, local)) in schema.names.iter().enumerate() {
+            names
+                .entry(local.as_str())
+                .or_default()
+                .push((ns.as_deref(), id as u32));
+        }
+        Validator {
+            schema,
+            options,
+            names,
+            frames: Vec::new(),
+            depth: 0,
+            report: Report::default(),
+            root_seen: false,
+            record_depth: None,
+            record_id: None,
+            pending: Vec::new(),
+            pos: (1, 1),
+            fatal: false,
+        }
+    }
+
+    fn run<R: BufRead>(mut self, mut input: R) -> Report {
+        if let Ok(head) = input.fill_buf() {
+            if head.starts_with(&[0xFF, 0xFE])
+                || head.starts_with(&[0xFE, 0xFF])
+                || head.starts_with(&[0, b'<'])
+                || head.starts_with(&[b'<', 0])
+            {
+                self.fatal(
+                    Code::XmlEncoding,
+                    1,
+                    1,
+                    Text {
+                        fr: "Le fichier est encodé en UTF-16 : la CDC attend de l'UTF-8. Enregistrez-le en « UTF-8 » (dans le Bloc-notes : Enregistrer sous → Encodage UTF-8)".into(),
+                        en: "The file is encoded in UTF-16: UTF-8 is required".into(),
+                    },
+                );
+                return self.finish();
+            }
+        }
+        let mut reader = NsReader::from_reader(input);
+        {
+            let config = reader.config_mut();
+            config.check_end_names = true;
+            config.check_comments = true;
+            config.expand_empty_elements = false;
+            config.trim_text(false);
+        }
+        let mut cursor = Cursor {
+            line: 1,
+            column: 1,
+            offset: 0,
+        };
+        let mut buf = Vec::with_capacity(4096);
+        let mut first_event = true;
+        loop {
+            self.pos = (cursor.line, cursor.column);
+            let before = reader.buffer_position();
+            let event = match reader.read_resolved_event_into(&mut buf) {
+                Ok((ns, ev)) => {
+                    let ns = match ns {
+                        ResolveResult::Bound(n) => Ok(Some(n.0.to_owned())),
+                        ResolveResult::Unbound => Ok(None),
+                        ResolveResult::Unknown(p) => Err(p),
+                    };
+                    (ns, ev)
+                }
+                Err(e) => {
+                    let (fr, en) = malformed_message(&e);
+                    let (line, column) = (cursor.line, cursor.column);
+                    self.fatal(Code::XmlMalformed, line, column, Text { fr, en });
+                    break;
+                }
+            };
+            let total = reader.buffer_position() - before;
+            let (ns, event) = event;
+            let (content, trail): (&str, u64) = match &event {
+                Event::Start(e) => (e, 1),
+                Event::Empty(e) => (e, 2),
+                Event::End(e) => (e, 1),
+                Event::Text(t) => (t, 0),
+                Event::CData(t) => (t, 3),
+                Event::Comment(t) => (t, 3),
+                Event::PI(t) => (t, 2),
+                Event::Decl(t) => (t, 2),
+                Event::DocType(t) => (t, 1),
+                Event::GeneralRef(t) => (t, 1),
+                Event::Eof => ("", 0),
+            };
+            // A BOM is consumed before the first event and counts as no column.
+            let skipped = if first_event && total > content.len() as u64 + trail {
+                let lead_expected: u64 = match &event {
+                    Event::Start(_) | Event::Empty(_) | Event::DocType(_) => 1,
+                    Event::Decl(_) | Event::PI(_) | Event::End(_) => 2,
+                    Event::Comment(_) => 4,
+                    Event::CData(_) => 9,
+                    _ => 0,
+                };
+                total - content.len() as u64 - trail - lead_expected
+            } else {
+                0
+            };
+            first_event = false;
+            let start = if skipped == 3 {
+                (cursor.line, cursor.column)
+            } else {
+                self.pos
+            };
+            self.pos = start;
+            let is_eof = matches!(event, Event::Eof);
+            cursor.advance(total - skipped.min(total), content, trail);
+            match event {
+                Event::Start(e) => self.start(&reader, ns, &e, false),
+                Event::Empty(e) => self.start(&reader, ns, &e, true),
+                Event::End(_) => self.end(),
+                Event::Text(t) => {
+                    let text = t.xml10_content();
+                    self.text(&text, false);
+                }
+                Event::CData(t) => {
+                    let text = t.xml10_content();
+                    self.text(&text, true);
+                }
+                Event::GeneralRef(r) => self.general_ref(&r),
+                Event::Comment(_) => self.comment(),
+                Event::Decl(d) => self.decl(&d),
+                Event::DocType(_) => {
+                    let (line, column) = self.pos;
+                    self.fatal(
+                        Code::XmlDtd,
+                        line,
+                        column,
+                        Text {
+                            fr: "Le fichier contient une DTD (<!DOCTYPE …>) : elle est refusée par sécurité (aucune entité n'est développée ni aucun fichier externe lu) et le portail de la CDC ne l'attend pas ; supprimez-la".into(),
+                            en: "The file contains a DTD (<!DOCTYPE …>): it is refused for security reasons".into(),
+                        },
+                    );
+                }
+                Event::PI(_) | Event::Eof => {}
+            }
+            buf.clear();
+            if is_eof || self.fatal {
+                break;
+            }
+        }
+        if !self.fatal {
+            if self.depth > 0 {
+                let f = &self.frames[self.depth - 1];
+                let name = f.raw_name.clone();
+                self.fatal(
+                    Code::XmlMalformed,
+                    cursor.line,
+                    cursor.column,
+                    Text {
+                        fr: format!("Le fichier se termine alors que l'élément « {name} » n'est pas fermé (fichier tronqué ?)"),
+                        en: format!("The file ends while element '{name}' is still open (truncated file?)"),
+                    },
+                );
+            } else if !self.root_seen {
+                self.fatal(
+                    Code::XmlMalformed,
+                    cursor.line,
+                    cursor.column,
+                    Text {
+                        fr: "Le fichier ne contient aucun élément XML".into(),
+                        en: "The file contains no XML element".into(),
+                    },
+                );
+            }
+        }
+        self.finish()
+    }
+
+    fn finish(mut self) -> Report {
+        let pending = std::mem::take(&mut self.pending);
+        for d in pending {
+            self.keep(d);
+        }
+        if self.report.error_count > self.options.max_errors {
+            let hidden = self.report.error_count - self.options.max_errors;
+            self.report.diagnostics.push(Diagnostic {
+                severity: Severity::Warning,
+                code: Code::TooManyErrors,
+                line: 0,
+                column: 0,
+                path: String::new(),
+                id_technique: None,
+                rule: None,
+                message: format!(
+                    "{hidden} erreur(s) de plus ne sont pas listées (limite de {} atteinte)",
+                    self.options.max_errors
+                ),
+                message_en: format!(
+                    "{hidden} more error(s) not listed (limit of {} reached)",
+                    self.options.max_errors
+                ),
+            });
+        }
+        self.report
+    }
+
+    // ---- reporting -------------------------------------------------------------------------
+
+    fn path(&self, extra: Option<(&str, u32)>) -> String {
+        let mut p = String::new();
+        for f in &self.frames[..self.depth] {
+            p.push('/');
+            p.push_str(&f.raw_name);
+            if f.index > 1 || f.show_index {
+                p.push_str(&format!("[{}]", f.index));
+            }
+        }
+        if let Some((name, index)) = extra {
+            p.push('/');
+            p.push_str(name);
+            if index > 1 {
+                p.push_str(&format!("[{index}]"));
+            }
+        }
+        p
+    }
+
+    fn emit(
+        &mut self,
+        severity: Severity,
+        code: Code,
+        rule: Option<String>,
+        text: Text,
+        at: (u32, u32),
+        path: String,
+    ) {
+        let d = Diagnostic {
+            severity,
+            code,
+            line: at.0,
+            column: at.1,
+            path,
+            id_technique: None,
+            rule,
+            message: text.fr,
+            message_en: text.en,
+        };
+        if self.record_depth.is_some() {
+            self.pending.push(d);
+        } else {
+            self.keep(d);
+        }
+    }
+
+    fn keep(&mut self, d: Diagnostic) {
+        match d.severity {
+            Severity::Error => {
+                self.report.error_count += 1;
+                if self.report.error_count > self.options.max_errors {
+                    return;
+                }
+            }
+            Severity::Warning => self.report.warning_count += 1,
+        }
+        self.report.diagnostics.push(d);
+    }
+
+    fn error_here(&mut self, code: Code, rule: Option<String>, text: Text) {
+        let path = self.path(None);
+        let at = self.pos;
+        self.emit(Severity::Error, code, rule, text, at, path);
+    }
+
+    fn fatal(&mut self, code: Code, line: u32, column: u32, text: Text) {
+        let path = self.path(None);
+        self.record_depth = None;
+        let pending = std::mem::take(&mut self.pending);
+        for d in pending {
+            self.keep(d);
+        }
+        self.emit(Severity::Error, code, None, text, (line, column), path);
+        self.fatal = true;
+    }
+
+    // ---- events ----------------------------------------------------------------------------
+
+    fn name_id(&self, ns: Option<&str>, local: &str) -> Option<u32> {
+        self.names
+            .get(local)?
+            .iter()
+            .find(|(n, _)| *n == ns)
+            .map(|&(_, id)| id)
+    }
+
+    fn element_name(&self, e: ElementId) -> &'s str {
+        &self.schema.elements[e].name
+    }
+
+    fn start<R>(
+        &mut self,
+        reader: &NsReader<R>,
+        ns: Result<Option<String>, String>,
+        e: &BytesStart,
+        empty: bool,
+    ) {
+        self.report.elements += 1;
+        let qname = e.name().0.to_owned();
+        let local = e.local_name().into_inner().to_owned();
+        let at = self.pos;
+        let ns = match ns {
+            Ok(ns) => ns,
+            Err(prefix) => {
+                self.error_here(
+                    Code::XmlMalformed,
+                    None,
+                    Text {
+                        fr: format!("Le préfixe « {prefix} » de l'élément « {qname} » n'est déclaré par aucun xmlns"),
+                        en: format!("The prefix '{prefix}' of element '{qname}' is not declared"),
+                    },
+                );
+                None
+            }
+        };
+        let name_id = self.name_id(ns.as_deref(), &local);
+        let (element, index, show_index) = if self.depth == 0 {
+            if self.root_seen {
+                let (line, column) = at;
+                self.fatal(
+                    Code::XmlMalformed,
+                    line,
+                    column,
+                    Text {
+                        fr: format!("Un second élément racine « {qname} » suit la fin du document : un fichier XML n'a qu'une racine"),
+                        en: format!("A second root element '{qname}' follows the end of the document"),
+                    },
+                );
+                return;
+            }
+            self.root_seen = true;
+            let root = name_id.and_then(|id| {
+                self.schema
+                    .globals
+                    .iter()
+                    .copied()
+                    .find(|&g| self.schema.elements[g].name_id == id)
+            });
+            if root.is_none() {
+                let expected: Vec<String> = self
+                    .schema
+                    .global_elements()
+                    .map(|g| g.name.clone())
+                    .collect();
+                let ns_fr = self
+                    .schema
+                    .target_namespace()
+                    .map(|n| format!(" dans l'espace de noms {n}"))
+                    .unwrap_or_default();
+                self.emit(
+                    Severity::Error,
+                    Code::RootUnexpected,
+                    None,
+                    Text {
+                        fr: format!(
+                            "L'élément racine est « {qname} »{} : attendu {}{ns_fr}",
+                            ns.as_deref()
+                                .map(|n| format!(" (espace de noms {n})"))
+                                .unwrap_or_default(),
+                            list_fr(&expected)
+                        ),
+                        en: format!(
+                            "The root element is '{qname}': expected {}",
+                            list_en(&expected)
+                        ),
+                    },
+                    at,
+                    format!("/{local}"),
+                );
+            }
+            (root, 1, false)
+        } else {
+            let (element, index) = self.match_child(name_id, ns.as_deref(), &local);
+            let show = match self.frames[self.depth - 1].kind {
+                Kind::Complex(ct) => match &self.schema.complex_types[ct].content {
+                    ContentModel::Automaton(a) => a.can_repeat(name_id),
+                    _ => false,
+                },
+                _ => false,
+            };
+            (element, index, show)
+        };
+        let kind = match element {
+            Some(el) => match self.schema.elements[el].type_ref {
+                TypeRef::Simple(st) => Kind::Simple(st),
+                TypeRef::Complex(ct) => Kind::Complex(ct),
+            },
+            None => Kind::Skip,
+        };
+        let state = match kind {
+            Kind::Complex(ct) => match &self.schema.complex_types[ct].content {
+                ContentModel::All { .. } => State::All { seen: 0 },
+                ContentModel::Automaton(_) => State::Auto { at: START },
+                ContentModel::Empty => State::None,
+            },
+            _ => State::None,
+        };
+        if self.depth == self.frames.len() {
+            self.frames.push(Frame::empty());
+        }
+        {
+            let f = &mut self.frames[self.depth];
+            f.element = element;
+            f.raw_name.clear();
+            f.raw_name.push_str(&local);
+            f.index = index;
+            f.show_index = show_index;
+            f.line = at.0;
+            f.column = at.1;
+            f.kind = kind;
+            f.state = state;
+            f.nilled = false;
+            f.text.clear();
+            f.text_reported = false;
+            f.child_counts.clear();
+            f.unknown_counts.clear();
+        }
+        self.depth += 1;
+        if let (Some(el), Some(rec)) = (element, self.options.record_element.as_deref()) {
+            if self.schema.elements[el].name == rec && self.record_depth.is_none() {
+                self.record_depth = Some(self.depth);
+                self.record_id = None;
+                self.report.records += 1;
+            }
+        }
+        if !matches!(kind, Kind::Skip) {
+            self.attributes(reader, e, element);
+        }
+        if empty {
+            self.end();
+        }
+    }
+
+    /// Finds which declaration a child element matches in its parent's content model, advancing
+    /// the parent's state; reports the problem when it matches none.
+    fn match_child(
+        &mut self,
+        name_id: Option<u32>,
+        ns: Option<&str>,
+        local: &str,
+    ) -> (Option<ElementId>, u32) {
+        let schema = self.schema;
+        let parent = &mut self.frames[self.depth - 1];
+        let index = match name_id {
+            Some(id) => match parent.child_counts.iter_mut().find(|(n, _)| *n == id) {
+                Some((_, c)) => {
+                    *c += 1;
+                    *c
+                }
+                None => {
+                    parent.child_counts.push((id, 1));
+                    1
+                }
+            },
+            None => match parent.unknown_counts.iter_mut().find(|(n, _)| n == local) {
+                Some((_, c)) => {
+                    *c += 1;
+                    *c
+                }
+                None => {
+                    parent.unknown_counts.push((local.to_owned(), 1));
+                    1
+                }
+            },
+        };
+        let parent_name = parent.raw_name.clone();
+        let (kind, state, nilled) = (parent.kind, parent.state, parent.nilled);
+        if nilled {
+            self.error_here_child(
+                local,
+                index,
+                Code::NilNotEmpty,
+                Text {
+                    fr: format!("« {parent_name} » est marqué xsi:nil=\"true\" mais contient l'élément « {local} » : un élément nil doit rester vide"),
+                    en: format!("'{parent_name}' is nil but contains element '{local}'"),
+                },
+            );
+            return (None, index);
+        }
+        let ct = match kind {
+            Kind::Skip => return (None, index),
+            Kind::Simple(_) => {
+                self.error_here_child(
+                    local,
+                    index,
+                    Code::ElementInSimple,
+                    Text {
+                        fr: format!("« {parent_name} » attend une simple valeur, pas un élément : « {local} » n'a rien à faire ici"),
+                        en: format!("'{parent_name}' holds a simple value, not element '{local}'"),
+                    },
+                );
+                return (None, index);
+            }
+            Kind::Complex(ct) => ct,
+        };
+        let content = &schema.complex_types[ct].content;
+        let matches = |e: ElementId| Some(schema.elements[e].name_id) == name_id;
+        match (content, state) {
+            (ContentModel::All { members, .. }, State::All { seen }) => {
+                if let Some(i) = members.iter().position(|&m| matches(m)) {
+                    if seen & (1u128 << i) != 0 {
+                        self.error_here_child(
+                            local,
+                            index,
+                            Code::ElementRepeated,
+                            Text {
+                                fr: format!("L'élément « {local} » apparaît plusieurs fois dans « {parent_name} » : il n'est permis qu'une fois"),
+                                en: format!("Element '{local}' appears more than once in '{parent_name}'"),
+                            },
+                        );
+                    } else {
+                        self.frames[self.depth - 1].state = State::All {
+                            seen: seen | (1u128 << i),
+                        };
+                    }
+                    return (Some(members[i]), index);
+                }
+                let expected: Vec<ElementId> = members
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| seen & (1u128 << i) == 0)
+                    .map(|(_, &m)| m)
+                    .collect();
+                self.unexpected(local, ns, index, &parent_name, &expected);
+                (None, index)
+            }
+            (ContentModel::Automaton(a), State::Auto { at }) => {
+                let candidates: &[u32] = if at == START {
+                    &a.first
+                } else {
+                    &a.follow[at as usize]
+                };
+                if let Some(&next) = candidates
+                    .iter()
+                    .find(|&&c| matches(a.positions[c as usize]))
+                {
+                    self.frames[self.depth - 1].state = State::Auto { at: next };
+                    return (Some(a.positions[next as usize]), index);
+                }
+                let expected: Vec<ElementId> = candidates
+                    .iter()
+                    .map(|&c| a.positions[c as usize])
+                    .collect();
+                // Still validate the content of a known element found out of place.
+                let known = a.positions.iter().copied().find(|&e| matches(e));
+                if known.is_some() && index > 1 && !a.can_repeat(name_id) {
+                    self.error_here_child(
+                        local,
+                        index,
+                        Code::ElementRepeated,
+                        Text {
+                            fr: format!("L'élément « {local} » apparaît plusieurs fois dans « {parent_name} » : il n'est permis qu'une fois"),
+                            en: format!("Element '{local}' appears more than once in '{parent_name}'"),
+                        },
+                    );
+                } else {
+                    self.unexpected(local, ns, index, &parent_name, &expected);
+                }
+                (known, index)
+            }
+            _ => {
+                self.unexpected(local, ns, index, &parent_name, &[]);
+                (None, index)
+            }
+        }
+    }
+
+    fn error_here_child(&mut self, local: &str, index: u32, code: Code, text: Text) {
+        let path = self.path(Some((local, index)));
+        let at = self.pos;
+        self.emit(Severity::Error, code, None, text, at, path);
+    }
+
+    fn unexpected(
+        &mut self,
+        local: &str,
+        ns: Option<&str>,
+        index: u32,
+        parent: &str,
+        expected: &[ElementId],
+    ) {
+        let mut names: Vec<String> = Vec::new();
+        for &e in expected {
+            let n = self.element_name(e).to_owned();
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        // Same local name, other namespace: the usual mistake of a missing or wrong prefix.
+        let wrong_ns = expected
+            .iter()
+            .find(|&&e| self.schema.elements[e].name == local);
+        if let Some(&e) = wrong_ns {
+            let want = self.schema.elements[e].namespace.clone();
+            let fr_want = want
+                .as_deref()
+                .map(|n| format!("l'espace de noms {n}"))
+                .unwrap_or_else(|| "aucun espace de noms".into());
+            let fr_got = ns
+                .map(|n| format!("l'espace de noms {n}"))
+                .unwrap_or_else(|| "aucun espace de noms".into());
+            self.error_here_child(
+                local,
+                index,
+                Code::ElementNamespace,
+                Text {
+                    fr: format!("L'élément « {local} » est dans {fr_got} alors que {fr_want} est attendu (vérifiez le préfixe, par ex. cpf:, et la déclaration xmlns)"),
+                    en: format!("Element '{local}' is in the wrong namespace ({}), expected {}", ns.unwrap_or("none"), want.as_deref().unwrap_or("none")),
+                },
+            );
+            return;
+        }
+        let text = if names.is_empty() {
+            Text {
+                fr: format!("L'élément « {local} » n'est pas permis à cet endroit dans « {parent} » : aucun autre élément n'y est attendu"),
+                en: format!("Element '{local}' is not allowed here in '{parent}': no further element is expected"),
+            }
+        } else {
+            Text {
+                fr: format!("L'élément « {local} » n'est pas permis à cet endroit dans « {parent} » : attendu {}", list_fr(&names)),
+                en: format!("Element '{local}' is not allowed here in '{parent}': expected {}", list_en(&names)),
+            }
+        };
+        self.error_here_child(local, index, Code::ElementUnexpected, text);
+    }
+
+    fn attributes<R>(&mut self, reader: &NsReader<R>, e: &BytesStart, element: Option<ElementId>) {
+        let Some(el) = element else { return };
+        let decls: &'s [AttributeDecl] = match self.schema.elements[el].type_ref {
+            TypeRef::Complex(ct) => &self.schema.complex_types[ct].attributes,
+            TypeRef::Simple(_) => &[],
+        };
+        let elem_name = self.element_name(el);
+        let mut present = 0u64;
+        for attr in e.attributes().with_checks(true) {
+            let attr = match attr {
+                Ok(a) => a,
+                Err(err) => {
+                    self.error_here(
+                        Code::XmlMalformed,
+                        None,
+                        Text {
+                            fr: format!("Attribut mal formé sur « {elem_name} » ({err})"),
+                            en: format!("Malformed attribute on '{elem_name}' ({err})"),
+                        },
+                    );
+                    continue;
+                }
+            };
+            let key = attr.key.0;
+            if key == "xmlns" || key.starts_with("xmlns:") {
+                continue;
+            }
+            let (ns, local) = reader.resolver().resolve_attribute(attr.key);
+            let local = local.into_inner();
+            let ns: Option<&str> = match ns {
+                ResolveResult::Bound(n) => Some(n.0),
+                _ => None,
+            };
+            let value = match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+                Ok(v) => v.into_owned(),
+                Err(err) => {
+                    self.error_here(
+                        Code::XmlEntity,
+                        None,
+                        Text {
+                            fr: format!("Valeur illisible pour l'attribut « {key} » de « {elem_name} » ({err})"),
+                            en: format!("Unreadable value for attribute '{key}' of '{elem_name}' ({err})"),
+                        },
+                    );
+                    continue;
+                }
+            };
+            if ns == Some(XSI_NS) {
+                match local {
+                    "nil" => match WhiteSpace::Collapse.apply(&value).as_ref() {
+                        "true" | "1" => {
+                            if self.schema.elements[el].nillable {
+                                self.frames[self.depth - 1].nilled = true;
+                            } else {
+                                self.error_here(
+                                    Code::NilNotNillable,
+                                    Some("nillable=false".into()),
+                                    Text {
+                                        fr: format!("« {elem_name} » ne peut pas être nil (xsi:nil) : une valeur est obligatoire"),
+                                        en: format!("'{elem_name}' is not nillable: a value is required"),
+                                    },
+                                );
+                            }
+                        }
+                        "false" | "0" => {}
+                        other => self.error_here(
+                            Code::NilInvalid,
+                            None,
+                            Text {
+                                fr: format!("xsi:nil=\"{}\" sur « {elem_name} » : la valeur doit être true ou false", shorten_text(other)),
+                                en: format!("xsi:nil=\"{other}\" on '{elem_name}': must be true or false"),
+                            },
+                        ),
+                    },
+                    // Hints for locating a schema: never followed, nothing is fetched.
+                    "schemaLocation" | "noNamespaceSchemaLocation" => {}
+                    "type" => self.error_here(
+                        Code::XsiTypeUnsupported,
+                        None,
+                        Text {
+                            fr: format!("xsi:type sur « {elem_name} » n'est pas pris en charge : retirez cet attribut"),
+                            en: format!("xsi:type on '{elem_name}' is not supported"),
+                        },
+                    ),
+                    other => self.error_here(
+                        Code::AttributeUndeclared,
+                        None,
+                        Text {
+                            fr: format!("L'attribut xsi:{other} n'est pas permis sur « {elem_name} »"),
+                            en: format!("Attribute xsi:{other} is not allowed on '{elem_name}'"),
+                        },
+                    ),
+                }
+                continue;
+            }
+            match decls.iter().position(|d| d.name == local && d.namespace.as_deref() == ns) {
+                Some(i) => {
+                    present |= 1 << i.min(63);
+                    let st = &self.schema.simple_types[decls[i].simple_type];
+                    if let Err(v) = st.check(&value) {
+                        let (_, rule, text) = value_message(&format!("l'attribut {} de {elem_name}", decls[i].name), &value, st, &v);
+                        self.error_here(Code::AttributeInvalid, rule, text);
+                    }
+                }
+                None => self.error_here(
+                    Code::AttributeUndeclared,
+                    None,
+                    Text {
+                        fr: format!("L'attribut « {key} » n'est pas permis sur « {elem_name} » : le schéma ne le déclare pas, retirez-le"),
+                        en: format!("Attribute '{key}' is not allowed on '{elem_name}'"),
+                    },
+                ),
+            }
+        }
+        for (i, d) in decls.iter().enumerate() {
+            if d.required && present & (1 << i.min(63)) == 0 {
+                self.error_here(
+                    Code::AttributeMissing,
+                    Some("use=required".into()),
+                    Text {
+                        fr: format!(
+                            "L'attribut obligatoire « {} » manque sur « {elem_name} »",
+                            d.name
+                        ),
+                        en: format!(
+                            "Required attribute '{}' is missing on '{elem_name}'",
+                            d.name
+                        ),
+                    },
+                );
+            }
+        }
+    }
+
+    fn text(&mut self, text: &str, cdata: bool) {
+        if self.depth == 0 {
+            if !text.trim_matches([' ', '\t', '\r', '\n']).is_empty() || cdata {
+                let (line, column) = self.pos;
+                self.fatal(
+                    Code::XmlMalformed,
+                    line,
+                    column,
+                    Text {
+                        fr: format!(
+                            "Du texte (« {} ») se trouve hors de l'élément racine",
+                            shorten_text(text.trim())
+                        ),
+                        en: "Text found outside the root element".into(),
+                    },
+                );
+            }
+            return;
+        }
+        let schema = self.schema;
+        let f = &mut self.frames[self.depth - 1];
+        match f.kind {
+            Kind::Simple(_) => f.text.push_str(text),
+            Kind::Skip => {}
+            Kind::Complex(ct) => {
+                if f.nilled {
+                    f.text.push_str(text);
+                    return;
+                }
+                let is_blank = text
+                    .bytes()
+                    .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+                if !is_blank && !schema.complex_types[ct].mixed && !f.text_reported {
+                    f.text_reported = true;
+                    let name = f.raw_name.clone();
+                    self.error_here(
+                        Code::TextNotAllowed,
+                        None,
+                        Text {
+                            fr: format!("Du texte (« {} ») se trouve directement dans « {name} », qui ne doit contenir que des éléments", shorten_text(text.trim())),
+                            en: format!("Text found directly inside '{name}', which may only contain elements"),
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    fn general_ref(&mut self, r: &quick_xml::events::BytesRef) {
+        let resolved: Option<String> = if r.is_char_ref() {
+            match r.resolve_char_ref() {
+                Ok(Some(c)) if is_xml_char(c) => Some(c.to_string()),
+                _ => None,
+            }
+        } else {
+            quick_xml::escape::resolve_predefined_entity(r).map(str::to_owned)
+        };
+        match resolved {
+            Some(s) => self.text(&s, true),
+            None => {
+                let (line, column) = self.pos;
+                let name: &str = r;
+                self.fatal(
+                    Code::XmlEntity,
+                    line,
+                    column,
+                    Text {
+                        fr: format!("Référence « &{name}; » inconnue ou interdite : seules &lt; &gt; &amp; &apos; &quot; et les références numériques de caractères XML (&#233;) sont permises"),
+                        en: format!("Unknown or forbidden reference '&{name};'"),
+                    },
+                );
+            }
+        }
+    }
+
+    fn comment(&mut self) {
+        let path = self.path(None);
+        let at = self.pos;
+        self.emit(
+            Severity::Warning,
+            Code::XmlComment,
+            None,
+            Text {
+                fr: "Commentaire XML (<!-- … -->) : permis par le XSD mais refusé par le portail de la CDC (« Commentaire interdit ») ; supprimez-le avant le dépôt".into(),
+                en: "XML comment: valid per the XSD but refused by the CDC portal; remove it".into(),
+            },
+            at,
+            path,
+        );
+    }
+
+    fn decl(&mut self, d: &quick_xml::events::BytesDecl) {
+        if let Some(Ok(enc)) = d.encoding() {
+            let e = enc.to_ascii_lowercase();
+            if e != "utf-8" && e != "utf8" {
+                let (line, column) = self.pos;
+                self.fatal(
+                    Code::XmlEncoding,
+                    line,
+                    column,
+                    Text {
+                        fr: format!("Le fichier déclare l'encodage « {enc} » : la CDC attend de l'UTF-8 ; réenregistrez-le en UTF-8 et corrigez la déclaration (<?xml version=\"1.0\" encoding=\"UTF-8\"?>)"),
+                        en: format!("The file declares encoding '{enc}': UTF-8 is required"),
+                    },
+                );
+            }
+        }
+    }
+
+    fn end(&mut self) {
+        if self.depth == 0 {
+            return;
+        }
+        let schema = self.schema;
+        let idx = self.depth - 1;
+        let (element, kind, state, nilled) = {
+            let f = &self.frames[idx];
+            (f.element, f.kind, f.state, f.nilled)
+        };
+        self.pos = (self.frames[idx].line, self.frames[idx].column);
+        if nilled {
+            if !self.frames[idx].text.is_empty() {
+                let name = self.frames[idx].raw_name.clone();
+                let value = shorten_text(&self.frames[idx].text);
+                self.error_here(
+                    Code::NilNotEmpty,
+                    Some("nillable".into()),
+                    Text {
+                        fr: format!("« {name} » est marqué xsi:nil=\"true\" mais contient « {value} » : retirez la valeur ou l'attribut xsi:nil"),
+                        en: format!("'{name}' is nil but has content '{value}'"),
+                    },
+                );
+            }
+        } else {
+            match kind {
+                Kind::Simple(st) => {
+                    let simple = &schema.simple_types[st];
+                    if let Err(v) = simple.check(&self.frames[idx].text) {
+                        let name = self.frames[idx].raw_name.clone();
+                        let (code, rule, text) =
+                            value_message(&name, &self.frames[idx].text, simple, &v);
+                        self.error_here(code, rule, text);
+                    }
+                }
+                Kind::Complex(ct) => self.check_complete(ct, state),
+                Kind::Skip => {}
+            }
+        }
+        // The record's key is read from its direct child once that child is complete.
+        if let (Some(rd), Some(key)) = (self.record_depth, self.options.record_key.as_deref()) {
+            if self.depth == rd + 1 && element.is_some_and(|e| schema.elements[e].name == key) {
+                self.record_id = Some(self.frames[idx].text.trim().to_owned());
+            }
+            if self.depth == rd {
+                self.record_depth = None;
+                let id = self.record_id.take();
+                let pending = std::mem::take(&mut self.pending);
+                for mut d in pending {
+                    d.id_technique = id.clone();
+                    self.keep(d);
+                }
+            }
+        }
+        self.depth -= 1;
+    }
+
+    fn check_complete(&mut self, ct: ComplexTypeId, state: State) {
+        let schema = self.schema;
+        let name = self.frames[self.depth - 1].raw_name.clone();
+        match (&schema.complex_types[ct].content, state) {
+            (
+                ContentModel::All {
+                    members,
+                    required,
+                    optional,
+                },
+                State::All { seen },
+            ) => {
+                if seen == 0 && *optional {
+                    return;
+                }
+                for (i, &m) in members.iter().enumerate() {
+                    if required[i] && seen & (1u128 << i) == 0 {
+                        let child = self.element_name(m);
+                        self.error_here(
+                            Code::ElementMissing,
+                            Some(format!("{child} minOccurs=1")),
+                            Text {
+                                fr: format!(
+                                    "L'élément obligatoire « {child} » manque dans « {name} »"
+                                ),
+                                en: format!("Required element '{child}' is missing in '{name}'"),
+                            },
+                        );
+                    }
+                }
+            }
+            (ContentModel::Automaton(a), State::Auto { at }) => {
+                let done = if at == START {
+                    a.nullable
+                } else {
+                    a.last[at as usize]
+                };
+                if !done {
+                    let candidates: &[u32] = if at == START {
+                        &a.first
+                    } else {
+                        &a.follow[at as usize]
+                    };
+                    let mut names: Vec<String> = Vec::new();
+                    for &c in candidates {
+                        let n = self.element_name(a.positions[c as usize]).to_owned();
+                        if !names.contains(&n) {
+                            names.push(n);
+                        }
+                    }
+                    let (fr, en) = if at == START && names.len() > 1 {
+                        (
+                            format!(
+                                "« {name} » doit contenir {} : aucun n'est présent",
+                                list_fr(&names)
+                            ),
+                            format!("'{name}' must contain {}: none is present", list_en(&names)),
+                        )
+                    } else if names.len() == 1 {
+                        (
+                            format!(
+                                "L'élément obligatoire « {} » manque dans « {name} »",
+                                names[0]
+                            ),
+                            format!("Required element '{}' is missing in '{name}'", names[0]),
+                        )
+                    } else {
+                        (
+                            format!(
+                                "Il manque un élément à la fin de « {name} » : attendu {}",
+                                list_fr(&names)
+                            ),
+                            format!(
+                                "An element is missing at the end of '{name}': expected {}",
+                                list_en(&names)
+                            ),
+                        )
+                    };
+                    self.error_here(Code::ElementMissing, None, Text { fr, en });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// French (and English) words for what quick-xml found wrong in the syntax.
+fn malformed_message(e: &quick_xml::Error) -> (String, String) {
+    use quick_xml::errors::{IllFormedError, SyntaxError};
+    use quick_xml::Error;
+    let detail_fr = match e {
+        Error::Syntax(s) => match s {
+            SyntaxError::UnclosedTag => "une balise n'est pas fermée par « > »".to_owned(),
+            SyntaxError::UnclosedComment => "un commentaire n'est pas fermé par « --> »".to_owned(),
+            SyntaxError::UnclosedCData => {
+                "une section CDATA n'est pas fermée par « ]]> »".to_owned()
+            }
+            SyntaxError::UnclosedPI | SyntaxError::UnclosedXmlDecl => {
+                "une instruction <? … ?> n'est pas fermée".to_owned()
+            }
+            SyntaxError::UnclosedDoctype => "une déclaration <!DOCTYPE n'est pas fermée".to_owned(),
+            SyntaxError::InvalidBangMarkup => {
+                "une balise commençant par « <! » est invalide".to_owned()
+            }
+            _ => "une valeur d'attribut n'est pas fermée par son guillemet".to_owned(),
+        },
+        Error::IllFormed(i) => match i {
+            IllFormedError::MismatchedEndTag { expected, found } => {
+                format!("la balise fermante </{found}> ne correspond pas à l'élément ouvert <{expected}>")
+            }
+            IllFormedError::UnmatchedEndTag(n) => {
+                format!("la balise fermante </{n}> n'a pas de balise ouvrante")
+            }
+            IllFormedError::MissingEndTag(n) => format!("l'élément <{n}> n'est pas fermé"),
+            IllFormedError::DoubleHyphenInComment => "un commentaire contient « -- »".to_owned(),
+            other => format!("{other}"),
+        },
+        Error::Encoding(_) => {
+            "le fichier n'est pas en UTF-8 valide (enregistrez-le en UTF-8)".to_owned()
+        }
+        Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            "le fichier n'est pas en UTF-8 valide (enregistrez-le en UTF-8)".to_owned()
+        }
+        Error::InvalidAttr(a) => format!("attribut mal formé ({a})"),
+        Error::Escape(x) => format!("référence d'entité invalide ({x})"),
+        other => format!("{other}"),
+    };
+    (
+        format!("Le fichier n'est pas un XML bien formé : {detail_fr}"),
+        format!("The file is not well-formed XML: {e}"),
+    )
+}
