@@ -269,35 +269,36 @@ pub(crate) fn compile(xsd: &str) -> Result<Schema, SchemaError> {
             "attributeFormDefault=\"qualified\" n'est pas pris en charge",
         );
     }
-    let mut c =
-        Compiler {
-            tns: root.attr("targetNamespace").map(str::to_owned),
-            qualified: match root.attr("elementFormDefault") {
-                None | Some("unqualified") => false,
-                Some("qualified") => true,
-                Some(other) => return err(
+    let mut c = Compiler {
+        tns: root.attr("targetNamespace").map(str::to_owned),
+        qualified: match root.attr("elementFormDefault") {
+            None | Some("unqualified") => false,
+            Some("qualified") => true,
+            Some(other) => {
+                return err(
                     root.line,
                     format!(
                         "elementFormDefault=\"{other}\" est invalide (qualified ou unqualified)"
                     ),
-                ),
-            },
-            schema: Schema {
-                target_namespace: root.attr("targetNamespace").map(str::to_owned),
-                version: root.attr("version").map(str::to_owned),
-                elements: Vec::new(),
-                simple_types: Vec::new(),
-                complex_types: Vec::new(),
-                globals: Vec::new(),
-                names: Vec::new(),
-            },
-            named_complex: HashMap::new(),
-            named_simple: HashMap::new(),
-            simple_cache: HashMap::new(),
-            builtin_cache: HashMap::new(),
-            simple_in_progress: Vec::new(),
-            name_ids: HashMap::new(),
-        };
+                )
+            }
+        },
+        schema: Schema {
+            target_namespace: root.attr("targetNamespace").map(str::to_owned),
+            version: root.attr("version").map(str::to_owned),
+            elements: Vec::new(),
+            simple_types: Vec::new(),
+            complex_types: Vec::new(),
+            globals: Vec::new(),
+            names: Vec::new(),
+        },
+        named_complex: HashMap::new(),
+        named_simple: HashMap::new(),
+        simple_cache: HashMap::new(),
+        builtin_cache: HashMap::new(),
+        simple_in_progress: Vec::new(),
+        name_ids: HashMap::new(),
+    };
     let mut complex_nodes = Vec::new();
     let mut element_nodes = Vec::new();
     for child in root.content() {
@@ -563,27 +564,28 @@ impl<'a> Compiler<'a> {
         }
         body.check_attrs(&["base"], &["id"])?;
         let mut facets = body.content().peekable();
-        let mut st =
-            match body.attr("base") {
-                Some(base) => match self.resolve_type(body, base)? {
-                    Resolved::Simple(id) => self.schema.simple_types[id].clone(),
-                    Resolved::Complex(_) => return err(
+        let mut st = match body.attr("base") {
+            Some(base) => match self.resolve_type(body, base)? {
+                Resolved::Simple(id) => self.schema.simple_types[id].clone(),
+                Resolved::Complex(_) => {
+                    return err(
                         body.line,
                         format!(
                             "la base « {base} » est un type complexe : un type simple est attendu"
                         ),
-                    ),
-                },
-                None => match facets.next_if(|n| n.is_xsd("simpleType")) {
-                    Some(inline) => self.simple_type(inline, None)?,
-                    None => {
-                        return err(
-                            body.line,
-                            "xs:restriction sans attribut base ni type simple intégré",
-                        )
-                    }
-                },
-            };
+                    )
+                }
+            },
+            None => match facets.next_if(|n| n.is_xsd("simpleType")) {
+                Some(inline) => self.simple_type(inline, None)?,
+                None => {
+                    return err(
+                        body.line,
+                        "xs:restriction sans attribut base ni type simple intégré",
+                    )
+                }
+            },
+        };
         st.name = name;
         self.apply_facets(&mut st, facets)?;
         Ok(st)

@@ -36,6 +36,28 @@ impl Schema {
         &self.elements[id]
     }
 
+    /// Every element declaration, global and local.
+    pub fn elements(&self) -> &[ElementDecl] {
+        &self.elements
+    }
+
+    /// Declarations with this local name (a name may be declared in several places, like
+    /// `idClient` under emetteur and under certificateur).
+    pub fn elements_named<'a>(
+        &'a self,
+        local_name: &'a str,
+    ) -> impl Iterator<Item = ElementId> + 'a {
+        (0..self.elements.len()).filter(move |&id| self.elements[id].name == local_name)
+    }
+
+    /// The simple type of a simple-typed element.
+    pub fn element_simple_type(&self, id: ElementId) -> Option<&SimpleType> {
+        match self.elements[id].type_ref {
+            TypeRef::Simple(st) => Some(&self.simple_types[st]),
+            TypeRef::Complex(_) => None,
+        }
+    }
+
     pub fn simple_type(&self, id: SimpleTypeId) -> &SimpleType {
         &self.simple_types[id]
     }
