@@ -10,3 +10,5 @@
 //! The [`xsd`] module is the schema engine every other stage builds on.
 
 pub mod xsd;
+
+mod fnv;

@@ -261,6 +261,20 @@ impl Builtin {
         }
     }
 
+    /// The lexical check of string-like types, without building a value.
+    pub fn check_lexical_str(self, s: &str) -> Result<(), LexicalError> {
+        let ok = match self {
+            Builtin::NormalizedString => !s.contains(['\t', '\n', '\r']),
+            Builtin::Token => !(s.starts_with(' ') || s.ends_with(' ') || s.contains("  ")),
+            _ => true,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(LexicalError::Syntax)
+        }
+    }
+
     fn integer_range_contains(self, d: &Decimal) -> bool {
         let bounds: Option<(i128, i128)> = match self {
             Builtin::Long => Some((i64::MIN as i128, i64::MAX as i128)),

@@ -86,7 +86,7 @@ impl Schema {
             TypeRef::Complex(ct) => {
                 let mut out = Vec::new();
                 if let Some(p) = &self.complex_types[ct].particle {
-                    flatten_particle(p, None, &mut 0, &mut out);
+                    flatten_particle(p, None, (1, Some(1)), &mut 0, &mut out);
                 }
                 out
             }
@@ -104,22 +104,31 @@ pub struct ChildSlot {
     pub choice: Option<u32>,
 }
 
+/// Flattens a particle into child slots. Occurrence bounds of enclosing groups multiply into each
+/// slot (`<choice maxOccurs="unbounded"><element name="certification"/></choice>` makes
+/// certification repeatable); members of a choice of several branches become optional.
 fn flatten_particle(
     p: &Particle,
     choice: Option<u32>,
+    outer: (u32, Option<u32>),
     next_choice: &mut u32,
     out: &mut Vec<ChildSlot>,
 ) {
+    let min = outer.0.saturating_mul(p.min);
+    let max = match (outer.1, p.max) {
+        (Some(a), Some(b)) => Some(a.saturating_mul(b)),
+        _ => None,
+    };
     match &p.term {
         Term::Element(e) => out.push(ChildSlot {
             element: *e,
-            min_occurs: p.min,
-            max_occurs: p.max,
+            min_occurs: min,
+            max_occurs: max,
             choice,
         }),
         Term::Sequence(items) | Term::All(items) => {
             for item in items {
-                flatten_particle(item, choice, next_choice, out)
+                flatten_particle(item, choice, (min, max), next_choice, out)
             }
         }
         Term::Choice(items) => {
@@ -130,7 +139,7 @@ fn flatten_particle(
                 choice
             };
             for item in items {
-                flatten_particle(item, own, next_choice, out)
+                flatten_particle(item, own, (min, max), next_choice, out)
             }
         }
     }
@@ -282,10 +291,20 @@ impl SimpleType {
     /// Checks a raw text value (as found between the tags) and returns the first violation.
     pub fn check(&self, raw: &str) -> Result<(), Violation> {
         let normalized = self.whitespace.apply(raw);
-        let value = self
-            .builtin
-            .parse(&normalized)
-            .map_err(Violation::Lexical)?;
+        // String values need no parsed form unless a facet compares values: skip the allocation
+        // on the hot path (every text element of a document).
+        let value = if self.builtin.is_stringlike() {
+            self.builtin
+                .check_lexical_str(&normalized)
+                .map_err(Violation::Lexical)?;
+            None
+        } else {
+            Some(
+                self.builtin
+                    .parse(&normalized)
+                    .map_err(Violation::Lexical)?,
+            )
+        };
         if self.builtin.is_stringlike() {
             let chars = normalized.chars().count();
             if let Some(n) = self.length {
@@ -322,16 +341,16 @@ impl SimpleType {
             }
         }
         if let Some(allowed) = &self.enumeration {
-            let found = if self.builtin.is_stringlike() {
-                allowed.iter().any(|(lit, _)| *lit == normalized)
-            } else {
-                allowed.iter().any(|(_, v)| *v == value)
+            let found = match &value {
+                None => allowed.iter().any(|(lit, _)| *lit == normalized),
+                Some(value) => allowed.iter().any(|(_, v)| v == value),
             };
             if !found {
                 return Err(Violation::Enumeration);
             }
         }
         use std::cmp::Ordering::*;
+        let Some(value) = value else { return Ok(()) };
         let bound = |b: &Option<(String, Value)>, ok: &[std::cmp::Ordering]| match b {
             Some((lit, v)) => match value.partial_cmp_value(v) {
                 Some(o) if ok.contains(&o) => None,

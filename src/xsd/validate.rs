@@ -170,25 +170,36 @@ impl Cursor {
     /// Moves over an event of `total` bytes whose variable part is `content`, preceded by `lead`
     /// and followed by `trail` delimiter bytes (which never hold newlines).
     fn advance(&mut self, total: u64, content: &str, trail: u64) {
-        match content.rfind('\n') {
+        let bytes = content.as_bytes();
+        match memchr::memrchr(b'\n', bytes) {
             Some(i) => {
-                self.line += content.matches('\n').count() as u32;
-                let tail = &content[i + 1..];
-                self.column = 1 + tail.chars().count() as u32 + trail as u32;
+                self.line += memchr::memchr_iter(b'\n', bytes).count() as u32;
+                self.column = 1 + char_count(&content[i + 1..]) + trail as u32;
             }
             None => {
                 let lead = total.saturating_sub(content.len() as u64 + trail);
-                self.column += (lead + trail) as u32 + content.chars().count() as u32;
+                self.column += (lead + trail) as u32 + char_count(content);
             }
         }
         self.offset += total;
     }
 }
 
+/// Characters in `s`: bytes when ASCII (the common case, checked fast), else non-continuation bytes.
+fn char_count(s: &str) -> u32 {
+    if s.is_ascii() {
+        s.len() as u32
+    } else {
+        s.bytes().filter(|b| (b & 0xC0) != 0x80).count() as u32
+    }
+}
+
+use crate::fnv::FnvBuild;
+
 struct Validator<'s> {
     schema: &'s Schema,
     options: &'s ValidationOptions,
-    names: HashMap<&'s str, Vec<(Option<&'s str>, u32)>>,
+    names: HashMap<&'s str, Vec<(Option<&'s str>, u32)>, FnvBuild>,
     frames: Vec<Frame>,
     depth: usize,
     report: Report,
@@ -202,7 +213,7 @@ struct Validator<'s> {
 
 impl<'s> Validator<'s> {
     fn new(schema: &'s Schema, options: &'s ValidationOptions) -> Self {
-        let mut names: HashMap<&str, Vec<(Option<&str>, u32)>> = HashMap::new();
+        let mut names: HashMap<&str, Vec<(Option<&str>, u32)>, FnvBuild> = HashMap::default();
         for (id, (ns, local)) in schema.names.iter().enumerate() {
             names
                 .entry(local.as_str())
@@ -262,15 +273,8 @@ impl<'s> Validator<'s> {
         loop {
             self.pos = (cursor.line, cursor.column);
             let before = reader.buffer_position();
-            let event = match reader.read_resolved_event_into(&mut buf) {
-                Ok((ns, ev)) => {
-                    let ns = match ns {
-                        ResolveResult::Bound(n) => Ok(Some(n.0.to_owned())),
-                        ResolveResult::Unbound => Ok(None),
-                        ResolveResult::Unknown(p) => Err(p),
-                    };
-                    (ns, ev)
-                }
+            let event = match reader.read_event_into(&mut buf) {
+                Ok(ev) => ev,
                 Err(e) => {
                     let (fr, en) = malformed_message(&e);
                     let (line, column) = (cursor.line, cursor.column);
@@ -279,7 +283,6 @@ impl<'s> Validator<'s> {
                 }
             };
             let total = reader.buffer_position() - before;
-            let (ns, event) = event;
             let (content, trail): (&str, u64) = match &event {
                 Event::Start(e) => (e, 1),
                 Event::Empty(e) => (e, 2),
@@ -316,8 +319,8 @@ impl<'s> Validator<'s> {
             let is_eof = matches!(event, Event::Eof);
             cursor.advance(total - skipped.min(total), content, trail);
             match event {
-                Event::Start(e) => self.start(&reader, ns, &e, false),
-                Event::Empty(e) => self.start(&reader, ns, &e, true),
+                Event::Start(e) => self.start(&reader, &e, false),
+                Event::Empty(e) => self.start(&reader, &e, true),
                 Event::End(_) => self.end(),
                 Event::Text(t) => {
                     let text = t.xml10_content();
@@ -497,16 +500,16 @@ impl<'s> Validator<'s> {
         &self.schema.elements[e].name
     }
 
-    fn start<R>(
-        &mut self,
-        reader: &NsReader<R>,
-        ns: Result<Option<String>, String>,
-        e: &BytesStart,
-        empty: bool,
-    ) {
+    fn start<R>(&mut self, reader: &NsReader<R>, e: &BytesStart, empty: bool) {
         self.report.elements += 1;
-        let qname = e.name().0.to_owned();
-        let local = e.local_name().into_inner().to_owned();
+        let qname: &str = e.name().0;
+        let (resolved, local) = reader.resolver().resolve_element(e.name());
+        let local: &str = local.into_inner();
+        let ns: Result<Option<&str>, String> = match resolved {
+            ResolveResult::Bound(n) => Ok(Some(n.0)),
+            ResolveResult::Unbound => Ok(None),
+            ResolveResult::Unknown(p) => Err(p),
+        };
         let at = self.pos;
         let ns = match ns {
             Ok(ns) => ns,
@@ -522,7 +525,7 @@ impl<'s> Validator<'s> {
                 None
             }
         };
-        let name_id = self.name_id(ns.as_deref(), &local);
+        let name_id = self.name_id(ns, local);
         let (element, index, show_index) = if self.depth == 0 {
             if self.root_seen {
                 let (line, column) = at;
@@ -579,7 +582,7 @@ impl<'s> Validator<'s> {
             }
             (root, 1, false)
         } else {
-            let (element, index) = self.match_child(name_id, ns.as_deref(), &local);
+            let (element, index) = self.match_child(name_id, ns, local);
             let show = match self.frames[self.depth - 1].kind {
                 Kind::Complex(ct) => match &self.schema.complex_types[ct].content {
                     ContentModel::Automaton(a) => a.can_repeat(name_id),
@@ -611,7 +614,7 @@ impl<'s> Validator<'s> {
             let f = &mut self.frames[self.depth];
             f.element = element;
             f.raw_name.clear();
-            f.raw_name.push_str(&local);
+            f.raw_name.push_str(local);
             f.index = index;
             f.show_index = show_index;
             f.line = at.0;
@@ -672,9 +675,9 @@ impl<'s> Validator<'s> {
                 }
             },
         };
-        let parent_name = parent.raw_name.clone();
         let (kind, state, nilled) = (parent.kind, parent.state, parent.nilled);
         if nilled {
+            let parent_name = self.frames[self.depth - 1].raw_name.clone();
             self.error_here_child(
                 local,
                 index,
@@ -689,6 +692,7 @@ impl<'s> Validator<'s> {
         let ct = match kind {
             Kind::Skip => return (None, index),
             Kind::Simple(_) => {
+                let parent_name = self.frames[self.depth - 1].raw_name.clone();
                 self.error_here_child(
                     local,
                     index,
@@ -708,6 +712,7 @@ impl<'s> Validator<'s> {
             (ContentModel::All { members, .. }, State::All { seen }) => {
                 if let Some(i) = members.iter().position(|&m| matches(m)) {
                     if seen & (1u128 << i) != 0 {
+                        let parent_name = self.frames[self.depth - 1].raw_name.clone();
                         self.error_here_child(
                             local,
                             index,
@@ -730,6 +735,7 @@ impl<'s> Validator<'s> {
                     .filter(|(i, _)| seen & (1u128 << i) == 0)
                     .map(|(_, &m)| m)
                     .collect();
+                let parent_name = self.frames[self.depth - 1].raw_name.clone();
                 self.unexpected(local, ns, index, &parent_name, &expected);
                 (None, index)
             }
@@ -752,6 +758,7 @@ impl<'s> Validator<'s> {
                     .collect();
                 // Still validate the content of a known element found out of place.
                 let known = a.positions.iter().copied().find(|&e| matches(e));
+                let parent_name = self.frames[self.depth - 1].raw_name.clone();
                 if known.is_some() && index > 1 && !a.can_repeat(name_id) {
                     self.error_here_child(
                         local,
@@ -768,6 +775,7 @@ impl<'s> Validator<'s> {
                 (known, index)
             }
             _ => {
+                let parent_name = self.frames[self.depth - 1].raw_name.clone();
                 self.unexpected(local, ns, index, &parent_name, &[]);
                 (None, index)
             }
