@@ -752,16 +752,63 @@ impl<'s> Validator<'s> {
                     .collect();
                 // Still validate the content of a known element found out of place.
                 let known = a.positions.iter().copied().find(|&e| matches(e));
-                if known.is_some() && index > 1 && !a.can_repeat(name_id) {
-                    self.error_here_child(
-                        local,
-                        index,
-                        Code::ElementRepeated,
-                        Text {
+                if known.is_none() {
+                    self.unexpected(local, ns, index, &parent_name, &expected);
+                    return (None, index);
+                }
+                // Found further on in the model: what lies between is missing. Reporting that and
+                // resuming from the element found avoids a cascade of errors for one omission.
+                if let Some(next) = reachable_later(a, candidates, &matches) {
+                    let names = self.distinct_names(&expected);
+                    let (fr, en) = if names.len() == 1 {
+                        (
+                            format!("L'élément obligatoire « {} » manque dans « {parent_name} » : il doit venir avant « {local} »", names[0]),
+                            format!("Required element '{}' is missing in '{parent_name}' before '{local}'", names[0]),
+                        )
+                    } else {
+                        (
+                            format!("Il manque un élément avant « {local} » dans « {parent_name} » : attendu {}", list_fr(&names)),
+                            format!("An element is missing before '{local}' in '{parent_name}': expected {}", list_en(&names)),
+                        )
+                    };
+                    let path = self.path(None);
+                    let at = self.pos;
+                    self.emit(
+                        Severity::Error,
+                        Code::ElementMissing,
+                        None,
+                        Text { fr, en },
+                        at,
+                        path,
+                    );
+                    self.frames[self.depth - 1].state = State::Auto { at: next };
+                    return (Some(a.positions[next as usize]), index);
+                }
+                let after_itself = at != START && matches(a.positions[at as usize]);
+                if index > 1 && (after_itself || !a.can_repeat(name_id)) {
+                    let max = if a.can_repeat(name_id) {
+                        schema.complex_types[ct]
+                            .particle
+                            .as_ref()
+                            .and_then(|p| max_occurs_of(schema, p, name_id))
+                    } else {
+                        Some(1)
+                    };
+                    let text = match max {
+                        Some(1) => Text {
                             fr: format!("L'élément « {local} » apparaît plusieurs fois dans « {parent_name} » : il n'est permis qu'une fois"),
                             en: format!("Element '{local}' appears more than once in '{parent_name}'"),
                         },
-                    );
+                        Some(n) => Text {
+                            fr: format!("L'élément « {local} » apparaît trop de fois dans « {parent_name} » : {n} au maximum"),
+                            en: format!("Element '{local}' appears too many times in '{parent_name}': at most {n}"),
+                        },
+                        None => Text {
+                            fr: format!("L'élément « {local} » apparaît trop de fois à cet endroit dans « {parent_name} »"),
+                            en: format!("Element '{local}' appears too many times here in '{parent_name}'"),
+                        },
+                    };
+                    self.error_here_child(local, index, Code::ElementRepeated, text);
                 } else {
                     self.unexpected(local, ns, index, &parent_name, &expected);
                 }
@@ -772,6 +819,18 @@ impl<'s> Validator<'s> {
                 (None, index)
             }
         }
+    }
+
+    /// The names of these declarations, each once, in order.
+    fn distinct_names(&self, elements: &[ElementId]) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for &e in elements {
+            let n = self.element_name(e).to_owned();
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        names
     }
 
     fn error_here_child(&mut self, local: &str, index: u32, code: Code, text: Text) {
@@ -788,13 +847,7 @@ impl<'s> Validator<'s> {
         parent: &str,
         expected: &[ElementId],
     ) {
-        let mut names: Vec<String> = Vec::new();
-        for &e in expected {
-            let n = self.element_name(e).to_owned();
-            if !names.contains(&n) {
-                names.push(n);
-            }
-        }
+        let names = self.distinct_names(expected);
         // Same local name, other namespace: the usual mistake of a missing or wrong prefix.
         let wrong_ns = expected
             .iter()
@@ -1216,6 +1269,68 @@ impl<'s> Validator<'s> {
             }
             _ => {}
         }
+    }
+}
+
+/// The nearest position matching an element that the automaton can reach from `candidates` by
+/// going through at least one other (required) position: the element came too early.
+fn reachable_later(
+    a: &Automaton,
+    candidates: &[u32],
+    matches: &dyn Fn(ElementId) -> bool,
+) -> Option<u32> {
+    let mut seen = vec![false; a.positions.len()];
+    let mut queue: std::collections::VecDeque<u32> = candidates.iter().copied().collect();
+    for &c in candidates {
+        seen[c as usize] = true;
+    }
+    while let Some(p) = queue.pop_front() {
+        for &n in &a.follow[p as usize] {
+            if seen[n as usize] {
+                continue;
+            }
+            if matches(a.positions[n as usize]) {
+                return Some(n);
+            }
+            seen[n as usize] = true;
+            queue.push_back(n);
+        }
+    }
+    None
+}
+
+/// How many times an element may occur, when its name appears in one place of the model and
+/// every enclosing particle is bounded.
+fn max_occurs_of(schema: &Schema, p: &Particle, name_id: Option<u32>) -> Option<u32> {
+    fn walk(
+        schema: &Schema,
+        p: &Particle,
+        name_id: Option<u32>,
+        outer: Option<u32>,
+        found: &mut Vec<Option<u32>>,
+    ) {
+        let here = match (outer, p.max) {
+            (Some(o), Some(m)) => o.checked_mul(m),
+            _ => None,
+        };
+        match &p.term {
+            Term::Element(e) => {
+                if Some(schema.elements[*e].name_id) == name_id {
+                    found.push(here);
+                }
+            }
+            Term::Sequence(items) | Term::Choice(items) | Term::All(items) => {
+                for i in items {
+                    walk(schema, i, name_id, here, found);
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(schema, p, name_id, Some(1), &mut found);
+    match found.as_slice() {
+        [one] => *one,
+        _ => None,
     }
 }
 
