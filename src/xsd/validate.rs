@@ -724,13 +724,23 @@ impl<'s> Validator<'s> {
                     }
                     return (Some(members[i]), index);
                 }
+                let same_local = members.iter().enumerate().position(|(i, &m)| {
+                    seen & (1u128 << i) == 0 && schema.elements[m].name == local
+                });
+                if let Some(i) = same_local {
+                    self.wrong_namespace(local, ns, index, members[i]);
+                    self.frames[self.depth - 1].state = State::All {
+                        seen: seen | (1u128 << i),
+                    };
+                    return (Some(members[i]), index);
+                }
                 let expected: Vec<ElementId> = members
                     .iter()
                     .enumerate()
                     .filter(|(i, _)| seen & (1u128 << i) == 0)
                     .map(|(_, &m)| m)
                     .collect();
-                self.unexpected(local, ns, index, &parent_name, &expected);
+                self.unexpected(local, index, &parent_name, &expected);
                 (None, index)
             }
             (ContentModel::Automaton(a), State::Auto { at }) => {
@@ -746,6 +756,15 @@ impl<'s> Validator<'s> {
                     self.frames[self.depth - 1].state = State::Auto { at: next };
                     return (Some(a.positions[next as usize]), index);
                 }
+                if let Some(&next) = candidates
+                    .iter()
+                    .find(|&&c| schema.elements[a.positions[c as usize]].name == local)
+                {
+                    let e = a.positions[next as usize];
+                    self.wrong_namespace(local, ns, index, e);
+                    self.frames[self.depth - 1].state = State::Auto { at: next };
+                    return (Some(e), index);
+                }
                 let expected: Vec<ElementId> = candidates
                     .iter()
                     .map(|&c| a.positions[c as usize])
@@ -753,7 +772,7 @@ impl<'s> Validator<'s> {
                 // Still validate the content of a known element found out of place.
                 let known = a.positions.iter().copied().find(|&e| matches(e));
                 if known.is_none() {
-                    self.unexpected(local, ns, index, &parent_name, &expected);
+                    self.unexpected(local, index, &parent_name, &expected);
                     return (None, index);
                 }
                 // Found further on in the model: what lies between is missing. Reporting that and
@@ -810,12 +829,12 @@ impl<'s> Validator<'s> {
                     };
                     self.error_here_child(local, index, Code::ElementRepeated, text);
                 } else {
-                    self.unexpected(local, ns, index, &parent_name, &expected);
+                    self.unexpected(local, index, &parent_name, &expected);
                 }
                 (known, index)
             }
             _ => {
-                self.unexpected(local, ns, index, &parent_name, &[]);
+                self.unexpected(local, index, &parent_name, &[]);
                 (None, index)
             }
         }
@@ -839,39 +858,32 @@ impl<'s> Validator<'s> {
         self.emit(Severity::Error, code, None, text, at, path);
     }
 
-    fn unexpected(
-        &mut self,
-        local: &str,
-        ns: Option<&str>,
-        index: u32,
-        parent: &str,
-        expected: &[ElementId],
-    ) {
+    /// An element whose local name is expected here but whose namespace is not: the usual mistake
+    /// of a missing or wrong prefix. Reported once; the element then counts as the expected one.
+    fn wrong_namespace(&mut self, local: &str, ns: Option<&str>, index: u32, expected: ElementId) {
+        let want = self.schema.elements[expected].namespace.clone();
+        let fr = match (ns, want.as_deref()) {
+            (None, Some(w)) => format!("L'élément « {local} » n'a pas d'espace de noms alors que l'espace de noms {w} est attendu (vérifiez le préfixe, par ex. cpf:, et la déclaration xmlns)"),
+            (Some(n), None) => format!("L'élément « {local} » est dans l'espace de noms {n} alors qu'il ne doit être dans aucun (retirez son préfixe, ou la déclaration xmlns=\"…\" qui s'applique à lui)"),
+            (got, w) => format!("L'élément « {local} » est dans l'espace de noms {} alors que l'espace de noms {} est attendu (vérifiez le préfixe, par ex. cpf:, et la déclaration xmlns)", got.unwrap_or(""), w.unwrap_or("")),
+        };
+        self.error_here_child(
+            local,
+            index,
+            Code::ElementNamespace,
+            Text {
+                fr,
+                en: format!(
+                    "Element '{local}' is in the wrong namespace ({}), expected {}",
+                    ns.unwrap_or("none"),
+                    want.as_deref().unwrap_or("none")
+                ),
+            },
+        );
+    }
+
+    fn unexpected(&mut self, local: &str, index: u32, parent: &str, expected: &[ElementId]) {
         let names = self.distinct_names(expected);
-        // Same local name, other namespace: the usual mistake of a missing or wrong prefix.
-        let wrong_ns = expected
-            .iter()
-            .find(|&&e| self.schema.elements[e].name == local);
-        if let Some(&e) = wrong_ns {
-            let want = self.schema.elements[e].namespace.clone();
-            let fr_want = want
-                .as_deref()
-                .map(|n| format!("l'espace de noms {n}"))
-                .unwrap_or_else(|| "aucun espace de noms".into());
-            let fr_got = ns
-                .map(|n| format!("l'espace de noms {n}"))
-                .unwrap_or_else(|| "aucun espace de noms".into());
-            self.error_here_child(
-                local,
-                index,
-                Code::ElementNamespace,
-                Text {
-                    fr: format!("L'élément « {local} » est dans {fr_got} alors que {fr_want} est attendu (vérifiez le préfixe, par ex. cpf:, et la déclaration xmlns)"),
-                    en: format!("Element '{local}' is in the wrong namespace ({}), expected {}", ns.unwrap_or("none"), want.as_deref().unwrap_or("none")),
-                },
-            );
-            return;
-        }
         let text = if names.is_empty() {
             Text {
                 fr: format!("L'élément « {local} » n'est pas permis à cet endroit dans « {parent} » : aucun autre élément n'y est attendu"),
