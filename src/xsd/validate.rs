@@ -159,29 +159,86 @@ impl Frame {
     }
 }
 
-/// Tracks line and column (in characters) as events go by.
-struct Cursor {
+/// Wraps the input and counts the lines and columns (in characters) of the bytes the XML reader
+/// consumes, so that before each event it holds the position where the event starts, whatever
+/// the event holds (newlines inside tags, end tags, comments…).
+struct Counting<R> {
+    inner: R,
+    at: TextPosition,
+}
+
+struct TextPosition {
     line: u32,
     column: u32,
     offset: u64,
 }
 
-impl Cursor {
-    /// Moves over an event of `total` bytes whose variable part is `content`, preceded by `lead`
-    /// and followed by `trail` delimiter bytes (which never hold newlines).
-    fn advance(&mut self, total: u64, content: &str, trail: u64) {
-        match content.rfind('\n') {
-            Some(i) => {
-                self.line += content.matches('\n').count() as u32;
-                let tail = &content[i + 1..];
-                self.column = 1 + tail.chars().count() as u32 + trail as u32;
-            }
-            None => {
-                let lead = total.saturating_sub(content.len() as u64 + trail);
-                self.column += (lead + trail) as u32 + content.chars().count() as u32;
+impl<R> Counting<R> {
+    fn new(inner: R) -> Self {
+        Counting {
+            inner,
+            at: TextPosition {
+                line: 1,
+                column: 1,
+                offset: 0,
+            },
+        }
+    }
+
+    fn position(&self) -> (u32, u32) {
+        (self.at.line, self.at.column)
+    }
+}
+
+impl TextPosition {
+    fn track(&mut self, mut bytes: &[u8]) {
+        if self.offset == 0 {
+            // A UTF-8 byte order mark takes no column.
+            if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+                self.offset = 3;
+                bytes = rest;
             }
         }
-        self.offset += total;
+        self.offset += bytes.len() as u64;
+        // Characters are counted by their first byte (continuation bytes are 10xxxxxx).
+        let chars = |b: &[u8]| b.iter().filter(|&&c| c & 0xC0 != 0x80).count() as u32;
+        match bytes.iter().rposition(|&c| c == b'\n') {
+            Some(last) => {
+                self.line += bytes.iter().filter(|&&c| c == b'\n').count() as u32;
+                self.column = 1 + chars(&bytes[last + 1..]);
+            }
+            None => self.column += chars(bytes),
+        }
+    }
+}
+
+impl<R: BufRead> std::io::Read for Counting<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let available = self.fill_buf()?;
+            let n = available.len().min(out.len());
+            out[..n].copy_from_slice(&available[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counting<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        if amt > 0 {
+            // The consumed bytes are buffered already: this does no I/O.
+            if let Ok(available) = self.inner.fill_buf() {
+                let n = amt.min(available.len());
+                self.at.track(&available[..n]);
+            }
+        }
+        self.inner.consume(amt);
     }
 }
 
@@ -244,7 +301,7 @@ impl<'s> Validator<'s> {
                 return self.finish();
             }
         }
-        let mut reader = NsReader::from_reader(input);
+        let mut reader = NsReader::from_reader(Counting::new(input));
         {
             let config = reader.config_mut();
             config.check_end_names = true;
@@ -252,16 +309,12 @@ impl<'s> Validator<'s> {
             config.expand_empty_elements = false;
             config.trim_text(false);
         }
-        let mut cursor = Cursor {
-            line: 1,
-            column: 1,
-            offset: 0,
-        };
         let mut buf = Vec::with_capacity(4096);
-        let mut first_event = true;
         loop {
-            self.pos = (cursor.line, cursor.column);
-            let before = reader.buffer_position();
+            // The counter has seen exactly the bytes of the previous events: it is where this
+            // one starts.
+            let at = reader.get_ref().position();
+            self.pos = at;
             let event = match reader.read_resolved_event_into(&mut buf) {
                 Ok((ns, ev)) => {
                     let ns = match ns {
@@ -273,48 +326,12 @@ impl<'s> Validator<'s> {
                 }
                 Err(e) => {
                     let (fr, en) = malformed_message(&e);
-                    let (line, column) = (cursor.line, cursor.column);
-                    self.fatal(Code::XmlMalformed, line, column, Text { fr, en });
+                    self.fatal(Code::XmlMalformed, at.0, at.1, Text { fr, en });
                     break;
                 }
             };
-            let total = reader.buffer_position() - before;
             let (ns, event) = event;
-            let (content, trail): (&str, u64) = match &event {
-                Event::Start(e) => (e, 1),
-                Event::Empty(e) => (e, 2),
-                Event::End(e) => (e, 1),
-                Event::Text(t) => (t, 0),
-                Event::CData(t) => (t, 3),
-                Event::Comment(t) => (t, 3),
-                Event::PI(t) => (t, 2),
-                Event::Decl(t) => (t, 2),
-                Event::DocType(t) => (t, 1),
-                Event::GeneralRef(t) => (t, 1),
-                Event::Eof => ("", 0),
-            };
-            // A BOM is consumed before the first event and counts as no column.
-            let skipped = if first_event && total > content.len() as u64 + trail {
-                let lead_expected: u64 = match &event {
-                    Event::Start(_) | Event::Empty(_) | Event::DocType(_) => 1,
-                    Event::Decl(_) | Event::PI(_) | Event::End(_) => 2,
-                    Event::Comment(_) => 4,
-                    Event::CData(_) => 9,
-                    _ => 0,
-                };
-                total - content.len() as u64 - trail - lead_expected
-            } else {
-                0
-            };
-            first_event = false;
-            let start = if skipped == 3 {
-                (cursor.line, cursor.column)
-            } else {
-                self.pos
-            };
-            self.pos = start;
             let is_eof = matches!(event, Event::Eof);
-            cursor.advance(total - skipped.min(total), content, trail);
             match event {
                 Event::Start(e) => self.start(&reader, ns, &e, false),
                 Event::Empty(e) => self.start(&reader, ns, &e, true),
@@ -350,13 +367,14 @@ impl<'s> Validator<'s> {
             }
         }
         if !self.fatal {
+            let (line, column) = reader.get_ref().position();
             if self.depth > 0 {
                 let f = &self.frames[self.depth - 1];
                 let name = f.raw_name.clone();
                 self.fatal(
                     Code::XmlMalformed,
-                    cursor.line,
-                    cursor.column,
+                    line,
+                    column,
                     Text {
                         fr: format!("Le fichier se termine alors que l'élément « {name} » n'est pas fermé (fichier tronqué ?)"),
                         en: format!("The file ends while element '{name}' is still open (truncated file?)"),
@@ -365,8 +383,8 @@ impl<'s> Validator<'s> {
             } else if !self.root_seen {
                 self.fatal(
                     Code::XmlMalformed,
-                    cursor.line,
-                    cursor.column,
+                    line,
+                    column,
                     Text {
                         fr: "Le fichier ne contient aucun élément XML".into(),
                         en: "The file contains no XML element".into(),
@@ -1035,7 +1053,7 @@ impl<'s> Validator<'s> {
     fn text(&mut self, text: &str, cdata: bool) {
         if self.depth == 0 {
             if !text.trim_matches([' ', '\t', '\r', '\n']).is_empty() || cdata {
-                let (line, column) = self.pos;
+                let (line, column) = past_blanks(self.pos, text);
                 self.fatal(
                     Code::XmlMalformed,
                     line,
@@ -1067,6 +1085,7 @@ impl<'s> Validator<'s> {
                 if !is_blank && !schema.complex_types[ct].mixed && !f.text_reported {
                     f.text_reported = true;
                     let name = f.raw_name.clone();
+                    self.pos = past_blanks(self.pos, text);
                     self.error_here(
                         Code::TextNotAllowed,
                         None,
@@ -1344,6 +1363,22 @@ fn max_occurs_of(schema: &Schema, p: &Particle, name_id: Option<u32>) -> Option<
         [one] => *one,
         _ => None,
     }
+}
+
+/// The position of the first non-blank character of a text that starts at `at`.
+fn past_blanks(at: (u32, u32), text: &str) -> (u32, u32) {
+    let (mut line, mut column) = at;
+    for c in text.chars() {
+        match c {
+            '\n' => {
+                line += 1;
+                column = 1;
+            }
+            ' ' | '\t' | '\r' => column += 1,
+            _ => break,
+        }
+    }
+    (line, column)
 }
 
 fn is_xml_char(c: char) -> bool {
