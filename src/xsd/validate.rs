@@ -402,6 +402,7 @@ impl<'s> Validator<'s> {
         }
         if self.report.error_count > self.options.max_errors {
             let hidden = self.report.error_count - self.options.max_errors;
+            self.report.warning_count += 1;
             self.report.diagnostics.push(Diagnostic {
                 severity: Severity::Warning,
                 code: Code::TooManyErrors,
