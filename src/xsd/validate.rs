@@ -411,10 +411,17 @@ impl<'s> Validator<'s> {
                 path: String::new(),
                 id_technique: None,
                 rule: None,
-                message: format!(
-                    "{hidden} erreur(s) de plus ne sont pas listées (limite de {} atteinte)",
-                    self.options.max_errors
-                ),
+                message: if hidden == 1 {
+                    format!(
+                        "1 autre erreur n'est pas listée : seules les {} premières le sont",
+                        self.options.max_errors
+                    )
+                } else {
+                    format!(
+                        "{hidden} autres erreurs ne sont pas listées : seules les {} premières le sont",
+                        self.options.max_errors
+                    )
+                },
                 message_en: format!(
                     "{hidden} more error(s) not listed (limit of {} reached)",
                     self.options.max_errors
@@ -580,13 +587,26 @@ impl<'s> Validator<'s> {
                     Code::RootUnexpected,
                     None,
                     Text {
-                        fr: format!(
-                            "L'élément racine est « {qname} »{} : attendu {}{ns_fr}",
-                            ns.as_deref()
-                                .map(|n| format!(" (espace de noms {n})"))
-                                .unwrap_or_default(),
-                            list_fr(&expected)
-                        ),
+                        fr: if expected.contains(&local) {
+                            // The right name in the wrong namespace: say which, and what to fix.
+                            let got = match ns.as_deref() {
+                                None => "n'a pas d'espace de noms".to_owned(),
+                                Some(n) => format!("est dans l'espace de noms {n}"),
+                            };
+                            let want = match self.schema.target_namespace() {
+                                Some(w) => format!("l'espace de noms {w} est attendu"),
+                                None => "aucun n'est attendu".to_owned(),
+                            };
+                            format!("L'élément racine « {qname} » {got} alors que {want} (vérifiez le préfixe et la déclaration xmlns ; le contenu du fichier n'est pas vérifié tant que la racine n'est pas reconnue)")
+                        } else {
+                            format!(
+                                "L'élément racine est « {qname} »{} : attendu {}{ns_fr}",
+                                ns.as_deref()
+                                    .map(|n| format!(" (espace de noms {n})"))
+                                    .unwrap_or_default(),
+                                list_fr(&expected)
+                            )
+                        },
                         en: format!(
                             "The root element is '{qname}': expected {}",
                             list_en(&expected)
@@ -713,7 +733,7 @@ impl<'s> Validator<'s> {
                     index,
                     Code::ElementInSimple,
                     Text {
-                        fr: format!("« {parent_name} » attend une simple valeur, pas un élément : « {local} » n'a rien à faire ici"),
+                        fr: format!("« {parent_name} » doit contenir une simple valeur, pas d'élément : retirez « {local} »"),
                         en: format!("'{parent_name}' holds a simple value, not element '{local}'"),
                     },
                 );
@@ -975,7 +995,7 @@ impl<'s> Validator<'s> {
                                     Code::NilNotNillable,
                                     Some("nillable=false".into()),
                                     Text {
-                                        fr: format!("« {elem_name} » ne peut pas être nil (xsi:nil) : une valeur est obligatoire"),
+                                        fr: format!("« {elem_name} » ne peut pas être déclaré sans valeur (xsi:nil) : une valeur est obligatoire ; retirez l'attribut xsi:nil et indiquez la valeur"),
                                         en: format!("'{elem_name}' is not nillable: a value is required"),
                                     },
                                 );
