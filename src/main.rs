@@ -102,7 +102,16 @@ fn validate(
     let mut io_error = false;
     let mut json_out = Vec::new();
     for path in files {
-        let file = match std::fs::File::open(path) {
+        // A directory opens like a file on Unix but fails on the first read, which would be
+        // reported as a malformed XML file (exit 1) instead of a read error (exit 2).
+        let opened = std::fs::File::open(path).and_then(|f| {
+            if f.metadata()?.is_dir() {
+                Err(std::io::Error::other("c'est un dossier, pas un fichier"))
+            } else {
+                Ok(f)
+            }
+        });
+        let file = match opened {
             Ok(f) => f,
             Err(e) => {
                 eprintln!("accrochage : impossible de lire {} : {e}", path.display());

@@ -395,6 +395,16 @@ fn unsupported(construct: &str) -> String {
     format!("la construction xs:{construct} n'est pas prise en charge par accrochage{hint}")
 }
 
+/// The message for a length or digits facet that widens its base's.
+fn loosened(facet: &str, value: &str, limit: usize) -> String {
+    let verb = if facet == "length" {
+        "contredit"
+    } else {
+        "élargit"
+    };
+    format!("xs:{facet} value=\"{value}\" {verb} la limite du type de base ({limit}) : une restriction ne peut que la resserrer")
+}
+
 fn placeholder_complex(name: Option<String>) -> ComplexType {
     ComplexType {
         name,
@@ -599,6 +609,9 @@ impl<'a> Compiler<'a> {
         let mut patterns: Vec<Pattern> = Vec::new();
         let mut enumeration: Vec<(String, Value)> = Vec::new();
         let b = st.builtin;
+        // A restriction may only narrow its base (XSD 1.0 §4.3): the facets of this step are
+        // checked against the base as it was before them.
+        let base = st.clone();
         for f in facets {
             if f.ns.as_deref() != Some(XSD_NS) {
                 return err(
@@ -647,6 +660,18 @@ impl<'a> Compiler<'a> {
                         not_applicable()?;
                     }
                     let n = count(value)?;
+                    let conflict = match f.local.as_str() {
+                        "length" => base
+                            .length
+                            .filter(|&l| l != n)
+                            .or(base.max_length.filter(|&l| n > l))
+                            .or(base.min_length.filter(|&l| n < l)),
+                        "minLength" => base.min_length.filter(|&l| n < l),
+                        _ => base.max_length.filter(|&l| n > l),
+                    };
+                    if let Some(limit) = conflict {
+                        return err(f.line, loosened(&f.local, value, limit));
+                    }
                     match f.local.as_str() {
                         "length" => st.length = Some(n),
                         "minLength" => st.min_length = Some(n),
@@ -658,6 +683,14 @@ impl<'a> Compiler<'a> {
                         not_applicable()?;
                     }
                     let n = count(value)?;
+                    let limit = if f.local == "totalDigits" {
+                        base.total_digits
+                    } else {
+                        base.fraction_digits
+                    };
+                    if let Some(limit) = limit.filter(|&l| n > l) {
+                        return err(f.line, loosened(&f.local, value, limit));
+                    }
                     if f.local == "totalDigits" {
                         st.total_digits = Some(n);
                     } else {
@@ -669,6 +702,12 @@ impl<'a> Compiler<'a> {
                         not_applicable()?;
                     }
                     let bound = Some(parse_bound(value)?);
+                    if base.check(value).is_err() {
+                        return err(
+                            f.line,
+                            format!("xs:{} value=\"{value}\" sort des limites du type de base : une restriction ne peut que les resserrer", f.local),
+                        );
+                    }
                     match f.local.as_str() {
                         "minInclusive" => st.min_inclusive = bound,
                         "maxInclusive" => st.max_inclusive = bound,
@@ -689,6 +728,12 @@ impl<'a> Compiler<'a> {
                             b.name()
                         ),
                     })?;
+                    if base.check(value).is_err() {
+                        return err(
+                            f.line,
+                            format!("xs:enumeration value=\"{value}\" n'est pas une valeur permise par le type de base"),
+                        );
+                    }
                     enumeration.push((normalized.into_owned(), parsed));
                 }
                 "whiteSpace" => {

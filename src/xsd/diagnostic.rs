@@ -205,10 +205,13 @@ pub(crate) fn value_message(
                     format!("Le décalage horaire de « {shown} » ({element}) dépasse ±14:00"),
                     format!("The timezone offset of '{shown}' ({element}) exceeds ±14:00"),
                 ),
-                LexicalError::OutOfRange if st.builtin.is_decimal() => (
-                    format!("La valeur « {shown} » de {element} est hors des limites du type {} : attendu {form_fr}", st.builtin.name()),
-                    format!("The value '{shown}' of {element} is out of the range of type {}", st.builtin.name()),
-                ),
+                LexicalError::OutOfRange if st.builtin.is_decimal() => {
+                    let (range_fr, range_en) = integer_range(st.builtin);
+                    (
+                        format!("La valeur « {shown} » de {element} est hors des limites permises : attendu {range_fr}"),
+                        format!("The value '{shown}' of {element} is out of range: expected {range_en}"),
+                    )
+                }
                 _ if normalized.is_empty() => (
                     format!("{element} est vide : attendu {form_fr}"),
                     format!("{element} is empty: expected {form_en}"),
@@ -237,8 +240,8 @@ pub(crate) fn value_message(
             if *actual == 0 {
                 Text {
                     fr: format!(
-                        "{element} est vide : au moins {min} {} attendu (une balise vide est refusée ; si l'information est facultative et inconnue, retirez l'élément)",
-                        chars(*min)
+                        "{element} est vide : au moins {min} {} (une balise vide est refusée ; si l'information est facultative et inconnue, retirez l'élément)",
+                        if *min > 1 { "caractères attendus" } else { "caractère attendu" }
                     ),
                     en: format!("{element} is empty: at least {min} characters expected"),
                 }
@@ -253,16 +256,22 @@ pub(crate) fn value_message(
             Code::ValueMaxLength,
             Some(format!("maxLength={max}")),
             Text {
-                fr: format!("La valeur « {shown} » de {element} est trop longue : {actual} caractères pour {max} au maximum"),
+                fr: format!("La valeur « {shown} » de {element} est trop longue : {actual} {} pour {max} au maximum", chars(*actual)),
                 en: format!("The value '{shown}' of {element} is too long: {actual} characters, at most {max}"),
             },
         ),
         Violation::Pattern { pattern } => {
             let (form_fr, form_en) = expected_form(st.builtin);
             let (fr, en) = if matches!(st.builtin, Builtin::Date | Builtin::DateTime) {
+                // The CDC's date patterns start with (19|20): say it in words.
+                let years = if pattern.starts_with("(19|20)") {
+                    ", année entre 1900 et 2099"
+                } else {
+                    ""
+                };
                 (
-                    format!("La valeur « {shown} » de {element} n'a pas la forme exigée par la CDC : {form_fr}, années 1900 à 2099, sans « Z » ni fuseau non demandé"),
-                    format!("The value '{shown}' of {element} does not have the required form: {form_en}"),
+                    format!("La valeur « {shown} » de {element} n'a pas la forme exigée : attendu {form_fr}{years} (motif XSD : {pattern})"),
+                    format!("The value '{shown}' of {element} does not have the required form: expected {form_en} (pattern {pattern})"),
                 )
             } else {
                 (
@@ -346,6 +355,26 @@ pub(crate) fn value_message(
                 en: format!("The value '{shown}' of {element} has too many decimals: at most {max}"),
             },
         ),
+    }
+}
+
+/// The bounds of an integer type, in words.
+fn integer_range(b: Builtin) -> (String, String) {
+    let between = |lo: i128, hi: i128| {
+        (
+            format!("un nombre entier entre {lo} et {hi}"),
+            format!("a whole number between {lo} and {hi}"),
+        )
+    };
+    match b {
+        Builtin::Long => between(i64::MIN.into(), i64::MAX.into()),
+        Builtin::Int => between(i32::MIN.into(), i32::MAX.into()),
+        Builtin::Short => between(i16::MIN.into(), i16::MAX.into()),
+        Builtin::Byte => between(i8::MIN.into(), i8::MAX.into()),
+        other => {
+            let (fr, en) = expected_form(other);
+            (fr.to_owned(), en.to_owned())
+        }
     }
 }
 

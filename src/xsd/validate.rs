@@ -121,10 +121,12 @@ enum State {
 
 const START: u32 = u32::MAX;
 
-struct Frame {
+struct Frame<'s> {
     element: Option<ElementId>,
     /// Name as found in the document, for paths of unknown elements.
-    raw_name: String,
+    /// The element's name: borrowed from the schema for declared elements, so that copying it
+    /// for a message costs nothing on the hot path.
+    raw_name: std::borrow::Cow<'s, str>,
     index: u32,
     /// Repeatable elements always carry their index, so the first passage's path says `[1]`.
     show_index: bool,
@@ -139,11 +141,11 @@ struct Frame {
     unknown_counts: Vec<(String, u32)>,
 }
 
-impl Frame {
-    fn empty() -> Frame {
+impl<'s> Frame<'s> {
+    fn empty() -> Frame<'s> {
         Frame {
             element: None,
-            raw_name: String::new(),
+            raw_name: std::borrow::Cow::Borrowed(""),
             index: 1,
             show_index: false,
             line: 0,
@@ -159,48 +161,101 @@ impl Frame {
     }
 }
 
-/// Tracks line and column (in characters) as events go by.
-struct Cursor {
+/// Wraps the input and counts the lines and columns (in characters) of the bytes the XML reader
+/// consumes, so that before each event it holds the position where the event starts, whatever
+/// the event holds (newlines inside tags, end tags, comments…).
+struct Counting<R> {
+    inner: R,
+    at: TextPosition,
+}
+
+struct TextPosition {
     line: u32,
     column: u32,
     offset: u64,
 }
 
-impl Cursor {
-    /// Moves over an event of `total` bytes whose variable part is `content`, preceded by `lead`
-    /// and followed by `trail` delimiter bytes (which never hold newlines).
-    fn advance(&mut self, total: u64, content: &str, trail: u64) {
-        let bytes = content.as_bytes();
-        match memchr::memrchr(b'\n', bytes) {
-            Some(i) => {
-                self.line += memchr::memchr_iter(b'\n', bytes).count() as u32;
-                self.column = 1 + char_count(&content[i + 1..]) + trail as u32;
-            }
-            None => {
-                let lead = total.saturating_sub(content.len() as u64 + trail);
-                self.column += (lead + trail) as u32 + char_count(content);
+impl<R> Counting<R> {
+    fn new(inner: R) -> Self {
+        Counting {
+            inner,
+            at: TextPosition {
+                line: 1,
+                column: 1,
+                offset: 0,
+            },
+        }
+    }
+
+    fn position(&self) -> (u32, u32) {
+        (self.at.line, self.at.column)
+    }
+}
+
+impl TextPosition {
+    fn track(&mut self, mut bytes: &[u8]) {
+        if self.offset == 0 {
+            // A UTF-8 byte order mark takes no column.
+            if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+                self.offset = 3;
+                bytes = rest;
             }
         }
-        self.offset += total;
+        self.offset += bytes.len() as u64;
+        // Characters are counted by their first byte (continuation bytes are 10xxxxxx); ASCII,
+        // the common case, is checked fast and counted by length.
+        let chars = |b: &[u8]| {
+            if b.is_ascii() {
+                b.len() as u32
+            } else {
+                b.iter().filter(|&&c| c & 0xC0 != 0x80).count() as u32
+            }
+        };
+        match memchr::memrchr(b'\n', bytes) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', bytes).count() as u32;
+                self.column = 1 + chars(&bytes[last + 1..]);
+            }
+            None => self.column += chars(bytes),
+        }
     }
 }
 
-/// Characters in `s`: bytes when ASCII (the common case, checked fast), else non-continuation bytes.
-fn char_count(s: &str) -> u32 {
-    if s.is_ascii() {
-        s.len() as u32
-    } else {
-        s.bytes().filter(|b| (b & 0xC0) != 0x80).count() as u32
+impl<R: BufRead> std::io::Read for Counting<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let available = self.fill_buf()?;
+            let n = available.len().min(out.len());
+            out[..n].copy_from_slice(&available[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
     }
 }
 
-use crate::fnv::FnvBuild;
+impl<R: BufRead> BufRead for Counting<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        if amt > 0 {
+            // The consumed bytes are buffered already: this does no I/O.
+            if let Ok(available) = self.inner.fill_buf() {
+                let n = amt.min(available.len());
+                self.at.track(&available[..n]);
+            }
+        }
+        self.inner.consume(amt);
+    }
+}
 
 struct Validator<'s> {
     schema: &'s Schema,
     options: &'s ValidationOptions,
-    names: HashMap<&'s str, Vec<(Option<&'s str>, u32)>, FnvBuild>,
-    frames: Vec<Frame>,
+    names: HashMap<&'s str, Vec<(Option<&'s str>, u32)>, crate::fnv::FnvBuild>,
+    frames: Vec<Frame<'s>>,
     depth: usize,
     report: Report,
     root_seen: bool,
@@ -213,7 +268,8 @@ struct Validator<'s> {
 
 impl<'s> Validator<'s> {
     fn new(schema: &'s Schema, options: &'s ValidationOptions) -> Self {
-        let mut names: HashMap<&str, Vec<(Option<&str>, u32)>, FnvBuild> = HashMap::default();
+        let mut names: HashMap<&str, Vec<(Option<&str>, u32)>, crate::fnv::FnvBuild> =
+            HashMap::default();
         for (id, (ns, local)) in schema.names.iter().enumerate() {
             names
                 .entry(local.as_str())
@@ -255,7 +311,7 @@ impl<'s> Validator<'s> {
                 return self.finish();
             }
         }
-        let mut reader = NsReader::from_reader(input);
+        let mut reader = NsReader::from_reader(Counting::new(input));
         {
             let config = reader.config_mut();
             config.check_end_names = true;
@@ -263,61 +319,21 @@ impl<'s> Validator<'s> {
             config.expand_empty_elements = false;
             config.trim_text(false);
         }
-        let mut cursor = Cursor {
-            line: 1,
-            column: 1,
-            offset: 0,
-        };
         let mut buf = Vec::with_capacity(4096);
-        let mut first_event = true;
         loop {
-            self.pos = (cursor.line, cursor.column);
-            let before = reader.buffer_position();
+            // The counter has seen exactly the bytes of the previous events: it is where this
+            // one starts.
+            let at = reader.get_ref().position();
+            self.pos = at;
             let event = match reader.read_event_into(&mut buf) {
                 Ok(ev) => ev,
                 Err(e) => {
                     let (fr, en) = malformed_message(&e);
-                    let (line, column) = (cursor.line, cursor.column);
-                    self.fatal(Code::XmlMalformed, line, column, Text { fr, en });
+                    self.fatal(Code::XmlMalformed, at.0, at.1, Text { fr, en });
                     break;
                 }
             };
-            let total = reader.buffer_position() - before;
-            let (content, trail): (&str, u64) = match &event {
-                Event::Start(e) => (e, 1),
-                Event::Empty(e) => (e, 2),
-                Event::End(e) => (e, 1),
-                Event::Text(t) => (t, 0),
-                Event::CData(t) => (t, 3),
-                Event::Comment(t) => (t, 3),
-                Event::PI(t) => (t, 2),
-                Event::Decl(t) => (t, 2),
-                Event::DocType(t) => (t, 1),
-                Event::GeneralRef(t) => (t, 1),
-                Event::Eof => ("", 0),
-            };
-            // A BOM is consumed before the first event and counts as no column.
-            let skipped = if first_event && total > content.len() as u64 + trail {
-                let lead_expected: u64 = match &event {
-                    Event::Start(_) | Event::Empty(_) | Event::DocType(_) => 1,
-                    Event::Decl(_) | Event::PI(_) | Event::End(_) => 2,
-                    Event::Comment(_) => 4,
-                    Event::CData(_) => 9,
-                    _ => 0,
-                };
-                total - content.len() as u64 - trail - lead_expected
-            } else {
-                0
-            };
-            first_event = false;
-            let start = if skipped == 3 {
-                (cursor.line, cursor.column)
-            } else {
-                self.pos
-            };
-            self.pos = start;
             let is_eof = matches!(event, Event::Eof);
-            cursor.advance(total - skipped.min(total), content, trail);
             match event {
                 Event::Start(e) => self.start(&reader, &e, false),
                 Event::Empty(e) => self.start(&reader, &e, true),
@@ -353,13 +369,14 @@ impl<'s> Validator<'s> {
             }
         }
         if !self.fatal {
+            let (line, column) = reader.get_ref().position();
             if self.depth > 0 {
                 let f = &self.frames[self.depth - 1];
                 let name = f.raw_name.clone();
                 self.fatal(
                     Code::XmlMalformed,
-                    cursor.line,
-                    cursor.column,
+                    line,
+                    column,
                     Text {
                         fr: format!("Le fichier se termine alors que l'élément « {name} » n'est pas fermé (fichier tronqué ?)"),
                         en: format!("The file ends while element '{name}' is still open (truncated file?)"),
@@ -368,8 +385,8 @@ impl<'s> Validator<'s> {
             } else if !self.root_seen {
                 self.fatal(
                     Code::XmlMalformed,
-                    cursor.line,
-                    cursor.column,
+                    line,
+                    column,
                     Text {
                         fr: "Le fichier ne contient aucun élément XML".into(),
                         en: "The file contains no XML element".into(),
@@ -387,6 +404,7 @@ impl<'s> Validator<'s> {
         }
         if self.report.error_count > self.options.max_errors {
             let hidden = self.report.error_count - self.options.max_errors;
+            self.report.warning_count += 1;
             self.report.diagnostics.push(Diagnostic {
                 severity: Severity::Warning,
                 code: Code::TooManyErrors,
@@ -395,10 +413,17 @@ impl<'s> Validator<'s> {
                 path: String::new(),
                 id_technique: None,
                 rule: None,
-                message: format!(
-                    "{hidden} erreur(s) de plus ne sont pas listées (limite de {} atteinte)",
-                    self.options.max_errors
-                ),
+                message: if hidden == 1 {
+                    format!(
+                        "1 autre erreur n'est pas listée : seules les {} premières le sont",
+                        self.options.max_errors
+                    )
+                } else {
+                    format!(
+                        "{hidden} autres erreurs ne sont pas listées : seules les {} premières le sont",
+                        self.options.max_errors
+                    )
+                },
                 message_en: format!(
                     "{hidden} more error(s) not listed (limit of {} reached)",
                     self.options.max_errors
@@ -564,13 +589,26 @@ impl<'s> Validator<'s> {
                     Code::RootUnexpected,
                     None,
                     Text {
-                        fr: format!(
-                            "L'élément racine est « {qname} »{} : attendu {}{ns_fr}",
-                            ns.as_deref()
-                                .map(|n| format!(" (espace de noms {n})"))
-                                .unwrap_or_default(),
-                            list_fr(&expected)
-                        ),
+                        fr: if expected.iter().any(|n| n == local) {
+                            // The right name in the wrong namespace: say which, and what to fix.
+                            let got = match ns.as_deref() {
+                                None => "n'a pas d'espace de noms".to_owned(),
+                                Some(n) => format!("est dans l'espace de noms {n}"),
+                            };
+                            let want = match self.schema.target_namespace() {
+                                Some(w) => format!("l'espace de noms {w} est attendu"),
+                                None => "aucun n'est attendu".to_owned(),
+                            };
+                            format!("L'élément racine « {qname} » {got} alors que {want} (vérifiez le préfixe et la déclaration xmlns ; le contenu du fichier n'est pas vérifié tant que la racine n'est pas reconnue)")
+                        } else {
+                            format!(
+                                "L'élément racine est « {qname} »{} : attendu {}{ns_fr}",
+                                ns.as_deref()
+                                    .map(|n| format!(" (espace de noms {n})"))
+                                    .unwrap_or_default(),
+                                list_fr(&expected)
+                            )
+                        },
                         en: format!(
                             "The root element is '{qname}': expected {}",
                             list_en(&expected)
@@ -611,10 +649,15 @@ impl<'s> Validator<'s> {
             self.frames.push(Frame::empty());
         }
         {
+            let schema_names: &'s [ElementDecl] = &self.schema.elements;
             let f = &mut self.frames[self.depth];
             f.element = element;
-            f.raw_name.clear();
-            f.raw_name.push_str(local);
+            f.raw_name = match element {
+                Some(el) if schema_names[el].name == local => {
+                    std::borrow::Cow::Borrowed(schema_names[el].name.as_str())
+                }
+                _ => std::borrow::Cow::Owned(local.to_owned()),
+            };
             f.index = index;
             f.show_index = show_index;
             f.line = at.0;
@@ -675,9 +718,9 @@ impl<'s> Validator<'s> {
                 }
             },
         };
+        let parent_name = parent.raw_name.clone();
         let (kind, state, nilled) = (parent.kind, parent.state, parent.nilled);
         if nilled {
-            let parent_name = self.frames[self.depth - 1].raw_name.clone();
             self.error_here_child(
                 local,
                 index,
@@ -692,13 +735,12 @@ impl<'s> Validator<'s> {
         let ct = match kind {
             Kind::Skip => return (None, index),
             Kind::Simple(_) => {
-                let parent_name = self.frames[self.depth - 1].raw_name.clone();
                 self.error_here_child(
                     local,
                     index,
                     Code::ElementInSimple,
                     Text {
-                        fr: format!("« {parent_name} » attend une simple valeur, pas un élément : « {local} » n'a rien à faire ici"),
+                        fr: format!("« {parent_name} » doit contenir une simple valeur, pas d'élément : retirez « {local} »"),
                         en: format!("'{parent_name}' holds a simple value, not element '{local}'"),
                     },
                 );
@@ -712,7 +754,6 @@ impl<'s> Validator<'s> {
             (ContentModel::All { members, .. }, State::All { seen }) => {
                 if let Some(i) = members.iter().position(|&m| matches(m)) {
                     if seen & (1u128 << i) != 0 {
-                        let parent_name = self.frames[self.depth - 1].raw_name.clone();
                         self.error_here_child(
                             local,
                             index,
@@ -729,14 +770,23 @@ impl<'s> Validator<'s> {
                     }
                     return (Some(members[i]), index);
                 }
+                let same_local = members.iter().enumerate().position(|(i, &m)| {
+                    seen & (1u128 << i) == 0 && schema.elements[m].name == local
+                });
+                if let Some(i) = same_local {
+                    self.wrong_namespace(local, ns, index, members[i]);
+                    self.frames[self.depth - 1].state = State::All {
+                        seen: seen | (1u128 << i),
+                    };
+                    return (Some(members[i]), index);
+                }
                 let expected: Vec<ElementId> = members
                     .iter()
                     .enumerate()
                     .filter(|(i, _)| seen & (1u128 << i) == 0)
                     .map(|(_, &m)| m)
                     .collect();
-                let parent_name = self.frames[self.depth - 1].raw_name.clone();
-                self.unexpected(local, ns, index, &parent_name, &expected);
+                self.unexpected(local, index, &parent_name, &expected);
                 (None, index)
             }
             (ContentModel::Automaton(a), State::Auto { at }) => {
@@ -752,34 +802,100 @@ impl<'s> Validator<'s> {
                     self.frames[self.depth - 1].state = State::Auto { at: next };
                     return (Some(a.positions[next as usize]), index);
                 }
+                if let Some(&next) = candidates
+                    .iter()
+                    .find(|&&c| schema.elements[a.positions[c as usize]].name == local)
+                {
+                    let e = a.positions[next as usize];
+                    self.wrong_namespace(local, ns, index, e);
+                    self.frames[self.depth - 1].state = State::Auto { at: next };
+                    return (Some(e), index);
+                }
                 let expected: Vec<ElementId> = candidates
                     .iter()
                     .map(|&c| a.positions[c as usize])
                     .collect();
                 // Still validate the content of a known element found out of place.
                 let known = a.positions.iter().copied().find(|&e| matches(e));
-                let parent_name = self.frames[self.depth - 1].raw_name.clone();
-                if known.is_some() && index > 1 && !a.can_repeat(name_id) {
-                    self.error_here_child(
-                        local,
-                        index,
-                        Code::ElementRepeated,
-                        Text {
+                if known.is_none() {
+                    self.unexpected(local, index, &parent_name, &expected);
+                    return (None, index);
+                }
+                // Found further on in the model: what lies between is missing. Reporting that and
+                // resuming from the element found avoids a cascade of errors for one omission.
+                if let Some(next) = reachable_later(a, candidates, &matches) {
+                    let names = self.distinct_names(&expected);
+                    let (fr, en) = if names.len() == 1 {
+                        (
+                            format!("L'élément obligatoire « {} » manque dans « {parent_name} » : il doit venir avant « {local} »", names[0]),
+                            format!("Required element '{}' is missing in '{parent_name}' before '{local}'", names[0]),
+                        )
+                    } else {
+                        (
+                            format!("Il manque un élément avant « {local} » dans « {parent_name} » : attendu {}", list_fr(&names)),
+                            format!("An element is missing before '{local}' in '{parent_name}': expected {}", list_en(&names)),
+                        )
+                    };
+                    let path = self.path(None);
+                    let at = self.pos;
+                    self.emit(
+                        Severity::Error,
+                        Code::ElementMissing,
+                        None,
+                        Text { fr, en },
+                        at,
+                        path,
+                    );
+                    self.frames[self.depth - 1].state = State::Auto { at: next };
+                    return (Some(a.positions[next as usize]), index);
+                }
+                let after_itself = at != START && matches(a.positions[at as usize]);
+                if index > 1 && (after_itself || !a.can_repeat(name_id)) {
+                    let max = if a.can_repeat(name_id) {
+                        schema.complex_types[ct]
+                            .particle
+                            .as_ref()
+                            .and_then(|p| max_occurs_of(schema, p, name_id))
+                    } else {
+                        Some(1)
+                    };
+                    let text = match max {
+                        Some(1) => Text {
                             fr: format!("L'élément « {local} » apparaît plusieurs fois dans « {parent_name} » : il n'est permis qu'une fois"),
                             en: format!("Element '{local}' appears more than once in '{parent_name}'"),
                         },
-                    );
+                        Some(n) => Text {
+                            fr: format!("L'élément « {local} » apparaît trop de fois dans « {parent_name} » : {n} au maximum"),
+                            en: format!("Element '{local}' appears too many times in '{parent_name}': at most {n}"),
+                        },
+                        None => Text {
+                            fr: format!("L'élément « {local} » apparaît trop de fois à cet endroit dans « {parent_name} »"),
+                            en: format!("Element '{local}' appears too many times here in '{parent_name}'"),
+                        },
+                    };
+                    self.error_here_child(local, index, Code::ElementRepeated, text);
                 } else {
-                    self.unexpected(local, ns, index, &parent_name, &expected);
+                    self.unexpected(local, index, &parent_name, &expected);
                 }
                 (known, index)
             }
             _ => {
-                let parent_name = self.frames[self.depth - 1].raw_name.clone();
-                self.unexpected(local, ns, index, &parent_name, &[]);
+                self.unexpected(local, index, &parent_name, &[]);
                 (None, index)
             }
         }
+    }
+
+    /// The names of these declarations, each once, in order.
+    fn distinct_names(&self, elements: &[ElementId]) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for &e in elements {
+            let n = self.element_name(e).to_owned();
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        names
     }
 
     fn error_here_child(&mut self, local: &str, index: u32, code: Code, text: Text) {
@@ -788,45 +904,32 @@ impl<'s> Validator<'s> {
         self.emit(Severity::Error, code, None, text, at, path);
     }
 
-    fn unexpected(
-        &mut self,
-        local: &str,
-        ns: Option<&str>,
-        index: u32,
-        parent: &str,
-        expected: &[ElementId],
-    ) {
-        let mut names: Vec<String> = Vec::new();
-        for &e in expected {
-            let n = self.element_name(e).to_owned();
-            if !names.contains(&n) {
-                names.push(n);
-            }
-        }
-        // Same local name, other namespace: the usual mistake of a missing or wrong prefix.
-        let wrong_ns = expected
-            .iter()
-            .find(|&&e| self.schema.elements[e].name == local);
-        if let Some(&e) = wrong_ns {
-            let want = self.schema.elements[e].namespace.clone();
-            let fr_want = want
-                .as_deref()
-                .map(|n| format!("l'espace de noms {n}"))
-                .unwrap_or_else(|| "aucun espace de noms".into());
-            let fr_got = ns
-                .map(|n| format!("l'espace de noms {n}"))
-                .unwrap_or_else(|| "aucun espace de noms".into());
-            self.error_here_child(
-                local,
-                index,
-                Code::ElementNamespace,
-                Text {
-                    fr: format!("L'élément « {local} » est dans {fr_got} alors que {fr_want} est attendu (vérifiez le préfixe, par ex. cpf:, et la déclaration xmlns)"),
-                    en: format!("Element '{local}' is in the wrong namespace ({}), expected {}", ns.unwrap_or("none"), want.as_deref().unwrap_or("none")),
-                },
-            );
-            return;
-        }
+    /// An element whose local name is expected here but whose namespace is not: the usual mistake
+    /// of a missing or wrong prefix. Reported once; the element then counts as the expected one.
+    fn wrong_namespace(&mut self, local: &str, ns: Option<&str>, index: u32, expected: ElementId) {
+        let want = self.schema.elements[expected].namespace.clone();
+        let fr = match (ns, want.as_deref()) {
+            (None, Some(w)) => format!("L'élément « {local} » n'a pas d'espace de noms alors que l'espace de noms {w} est attendu (vérifiez le préfixe, par ex. cpf:, et la déclaration xmlns)"),
+            (Some(n), None) => format!("L'élément « {local} » est dans l'espace de noms {n} alors qu'il ne doit être dans aucun (retirez son préfixe, ou la déclaration xmlns=\"…\" qui s'applique à lui)"),
+            (got, w) => format!("L'élément « {local} » est dans l'espace de noms {} alors que l'espace de noms {} est attendu (vérifiez le préfixe, par ex. cpf:, et la déclaration xmlns)", got.unwrap_or(""), w.unwrap_or("")),
+        };
+        self.error_here_child(
+            local,
+            index,
+            Code::ElementNamespace,
+            Text {
+                fr,
+                en: format!(
+                    "Element '{local}' is in the wrong namespace ({}), expected {}",
+                    ns.unwrap_or("none"),
+                    want.as_deref().unwrap_or("none")
+                ),
+            },
+        );
+    }
+
+    fn unexpected(&mut self, local: &str, index: u32, parent: &str, expected: &[ElementId]) {
+        let names = self.distinct_names(expected);
         let text = if names.is_empty() {
             Text {
                 fr: format!("L'élément « {local} » n'est pas permis à cet endroit dans « {parent} » : aucun autre élément n'y est attendu"),
@@ -899,7 +1002,7 @@ impl<'s> Validator<'s> {
                                     Code::NilNotNillable,
                                     Some("nillable=false".into()),
                                     Text {
-                                        fr: format!("« {elem_name} » ne peut pas être nil (xsi:nil) : une valeur est obligatoire"),
+                                        fr: format!("« {elem_name} » ne peut pas être déclaré sans valeur (xsi:nil) : une valeur est obligatoire ; retirez l'attribut xsi:nil et indiquez la valeur"),
                                         en: format!("'{elem_name}' is not nillable: a value is required"),
                                     },
                                 );
@@ -978,7 +1081,7 @@ impl<'s> Validator<'s> {
     fn text(&mut self, text: &str, cdata: bool) {
         if self.depth == 0 {
             if !text.trim_matches([' ', '\t', '\r', '\n']).is_empty() || cdata {
-                let (line, column) = self.pos;
+                let (line, column) = past_blanks(self.pos, text);
                 self.fatal(
                     Code::XmlMalformed,
                     line,
@@ -1010,6 +1113,7 @@ impl<'s> Validator<'s> {
                 if !is_blank && !schema.complex_types[ct].mixed && !f.text_reported {
                     f.text_reported = true;
                     let name = f.raw_name.clone();
+                    self.pos = past_blanks(self.pos, text);
                     self.error_here(
                         Code::TextNotAllowed,
                         None,
@@ -1225,6 +1329,84 @@ impl<'s> Validator<'s> {
             _ => {}
         }
     }
+}
+
+/// The nearest position matching an element that the automaton can reach from `candidates` by
+/// going through at least one other (required) position: the element came too early.
+fn reachable_later(
+    a: &Automaton,
+    candidates: &[u32],
+    matches: &dyn Fn(ElementId) -> bool,
+) -> Option<u32> {
+    let mut seen = vec![false; a.positions.len()];
+    let mut queue: std::collections::VecDeque<u32> = candidates.iter().copied().collect();
+    for &c in candidates {
+        seen[c as usize] = true;
+    }
+    while let Some(p) = queue.pop_front() {
+        for &n in &a.follow[p as usize] {
+            if seen[n as usize] {
+                continue;
+            }
+            if matches(a.positions[n as usize]) {
+                return Some(n);
+            }
+            seen[n as usize] = true;
+            queue.push_back(n);
+        }
+    }
+    None
+}
+
+/// How many times an element may occur, when its name appears in one place of the model and
+/// every enclosing particle is bounded.
+fn max_occurs_of(schema: &Schema, p: &Particle, name_id: Option<u32>) -> Option<u32> {
+    fn walk(
+        schema: &Schema,
+        p: &Particle,
+        name_id: Option<u32>,
+        outer: Option<u32>,
+        found: &mut Vec<Option<u32>>,
+    ) {
+        let here = match (outer, p.max) {
+            (Some(o), Some(m)) => o.checked_mul(m),
+            _ => None,
+        };
+        match &p.term {
+            Term::Element(e) => {
+                if Some(schema.elements[*e].name_id) == name_id {
+                    found.push(here);
+                }
+            }
+            Term::Sequence(items) | Term::Choice(items) | Term::All(items) => {
+                for i in items {
+                    walk(schema, i, name_id, here, found);
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(schema, p, name_id, Some(1), &mut found);
+    match found.as_slice() {
+        [one] => *one,
+        _ => None,
+    }
+}
+
+/// The position of the first non-blank character of a text that starts at `at`.
+fn past_blanks(at: (u32, u32), text: &str) -> (u32, u32) {
+    let (mut line, mut column) = at;
+    for c in text.chars() {
+        match c {
+            '\n' => {
+                line += 1;
+                column = 1;
+            }
+            ' ' | '\t' | '\r' => column += 1,
+            _ => break,
+        }
+    }
+    (line, column)
 }
 
 fn is_xml_char(c: char) -> bool {
