@@ -949,11 +949,21 @@ impl<'s> Validator<'s> {
             let attr = match attr {
                 Ok(a) => a,
                 Err(err) => {
+                    use quick_xml::events::attributes::AttrError;
+                    let detail = match err {
+                        AttrError::Duplicated(..) => "un attribut y est écrit deux fois",
+                        AttrError::ExpectedEq(_) | AttrError::ExpectedValue(_) => {
+                            "un attribut n'a pas de valeur (nom=\"valeur\" attendu)"
+                        }
+                        AttrError::UnquotedValue(_) | AttrError::ExpectedQuote(..) => {
+                            "la valeur d'un attribut n'est pas entre guillemets"
+                        }
+                    };
                     self.error_here(
                         Code::XmlMalformed,
                         None,
                         Text {
-                            fr: format!("Attribut mal formé sur « {elem_name} » ({err})"),
+                            fr: format!("Attribut mal formé sur « {elem_name} » : {detail}"),
                             en: format!("Malformed attribute on '{elem_name}' ({err})"),
                         },
                     );
@@ -968,7 +978,29 @@ impl<'s> Validator<'s> {
             let local = local.into_inner();
             let ns: Option<&str> = match ns {
                 ResolveResult::Bound(n) => Some(n.0),
-                _ => None,
+                ResolveResult::Unbound => None,
+                ResolveResult::Unknown(prefix) => {
+                    // Usually xsi:nil written without declaring xmlns:xsi: say what to add, and
+                    // read the attribute as the xsi one it obviously is rather than cascading.
+                    let hint = if prefix == "xsi" {
+                        format!(" : ajoutez xmlns:xsi=\"{XSI_NS}\" sur l'élément racine")
+                    } else {
+                        String::new()
+                    };
+                    self.error_here(
+                        Code::XmlMalformed,
+                        None,
+                        Text {
+                            fr: format!("Le préfixe « {prefix} » de l'attribut « {key} » de « {elem_name} » n'est déclaré par aucun xmlns{hint}"),
+                            en: format!("The prefix '{prefix}' of attribute '{key}' on '{elem_name}' is not declared"),
+                        },
+                    );
+                    if prefix == "xsi" {
+                        Some(XSI_NS)
+                    } else {
+                        continue;
+                    }
+                }
             };
             let value = match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
                 Ok(v) => v.into_owned(),
@@ -977,7 +1009,7 @@ impl<'s> Validator<'s> {
                         Code::XmlEntity,
                         None,
                         Text {
-                            fr: format!("Valeur illisible pour l'attribut « {key} » de « {elem_name} » ({err})"),
+                            fr: format!("La valeur de l'attribut « {key} » de « {elem_name} » contient une référence inconnue ou invalide : seules &lt; &gt; &amp; &apos; &quot; et les références numériques de caractères (&#233;) sont permises"),
                             en: format!("Unreadable value for attribute '{key}' of '{elem_name}' ({err})"),
                         },
                     );
