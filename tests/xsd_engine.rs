@@ -2620,3 +2620,60 @@ fn embedded_and_published_schemas_agree() {
         assert_eq!(paths(&a), paths(&b), "{to}");
     }
 }
+
+// ---- attribute syntax ----------------------------------------------------------------------------------
+
+#[test]
+fn xsi_prefix_not_declared() {
+    // A frequent generator mistake: xsi:nil without xmlns:xsi. One error saying what to add, and
+    // the attribute is read as xsi:nil (no cascade on the element's empty value).
+    let r = run(&nil_schema(), r#"<r><n xsi:nil="true"/></r>"#);
+    let d = one_error(&r, Code::XmlMalformed, "/r/n");
+    assert_eq!(
+        d.message,
+        "Le préfixe « xsi » de l'attribut « xsi:nil » de « n » n'est déclaré par aucun xmlns : ajoutez xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" sur l'élément racine"
+    );
+    let r = run(&nil_schema(), r#"<r><n p:x="1">a</n></r>"#);
+    let d = one_error(&r, Code::XmlMalformed, "/r/n");
+    assert_eq!(
+        d.message,
+        "Le préfixe « p » de l'attribut « p:x » de « n » n'est déclaré par aucun xmlns"
+    );
+}
+
+#[test]
+fn malformed_attributes() {
+    let r = run(&attr_schema(), r#"<r code="1" code="2"/>"#);
+    let d = one_error(&r, Code::XmlMalformed, "/r");
+    assert_eq!(
+        d.message,
+        "Attribut mal formé sur « r » : un attribut y est écrit deux fois"
+    );
+    let r = run(&attr_schema(), r#"<r code="1" lang="&nbsp;"/>"#);
+    let d = one_error(&r, Code::XmlEntity, "/r");
+    assert_eq!(
+        d.message,
+        "La valeur de l'attribut « lang » de « r » contient une référence inconnue ou invalide : seules &lt; &gt; &amp; &apos; &quot; et les références numériques de caractères (&#233;) sont permises"
+    );
+    // References in attribute values are decoded before checking.
+    assert_valid(&run(
+        &attr_schema(),
+        r#"<r code="&#49;&#x32;" lang="&#102;r"/>"#,
+    ));
+}
+
+#[test]
+fn annotations_are_ignored() {
+    let s = schema(
+        r#"<xs:annotation><xs:documentation>Schéma de test</xs:documentation></xs:annotation>
+           <xs:simpleType name="t"><xs:annotation><xs:documentation>t</xs:documentation></xs:annotation>
+             <xs:restriction base="xs:string"><xs:annotation><xs:appinfo>x</xs:appinfo></xs:annotation>
+               <xs:maxLength value="2"/></xs:restriction></xs:simpleType>
+           <xs:element name="r"><xs:annotation><xs:documentation>racine</xs:documentation></xs:annotation>
+             <xs:complexType><xs:sequence><xs:annotation/>
+               <xs:element name="a" type="t"><xs:annotation><xs:documentation>a</xs:documentation></xs:annotation></xs:element>
+             </xs:sequence></xs:complexType></xs:element>"#,
+    );
+    assert_valid(&run(&s, "<r><a>ab</a></r>"));
+    one_error(&run(&s, "<r><a>abc</a></r>"), Code::ValueMaxLength, "/r/a");
+}
