@@ -310,6 +310,7 @@ impl<'s> Validator<'s> {
             config.trim_text(false);
         }
         let mut buf = Vec::with_capacity(4096);
+        let mut first_event = true;
         loop {
             // The counter has seen exactly the bytes of the previous events: it is where this
             // one starts.
@@ -332,6 +333,7 @@ impl<'s> Validator<'s> {
             };
             let (ns, event) = event;
             let is_eof = matches!(event, Event::Eof);
+            let first = std::mem::replace(&mut first_event, false);
             match event {
                 Event::Start(e) => self.start(&reader, ns, &e, false),
                 Event::Empty(e) => self.start(&reader, ns, &e, true),
@@ -346,7 +348,7 @@ impl<'s> Validator<'s> {
                 }
                 Event::GeneralRef(r) => self.general_ref(&r),
                 Event::Comment(_) => self.comment(),
-                Event::Decl(d) => self.decl(&d),
+                Event::Decl(d) => self.decl(&d, first),
                 Event::DocType(_) => {
                     let (line, column) = self.pos;
                     self.fatal(
@@ -1195,7 +1197,22 @@ impl<'s> Validator<'s> {
         );
     }
 
-    fn decl(&mut self, d: &quick_xml::events::BytesDecl) {
+    fn decl(&mut self, d: &quick_xml::events::BytesDecl, first: bool) {
+        if !first {
+            // XML 1.0 §2.8: the declaration, if any, opens the file; Java parsers (the CDC's
+            // portal) and libxml2 reject a file with a blank line or anything before it.
+            let (line, column) = self.pos;
+            self.fatal(
+                Code::XmlMalformed,
+                line,
+                column,
+                Text {
+                    fr: "La déclaration <?xml … ?> doit être tout au début du fichier, une seule fois : retirez ce qui la précède (ligne vide, espaces, autre déclaration)".into(),
+                    en: "The XML declaration must come first in the file, once".into(),
+                },
+            );
+            return;
+        }
         if let Some(Ok(enc)) = d.encoding() {
             let e = enc.to_ascii_lowercase();
             if e != "utf-8" && e != "utf8" {
