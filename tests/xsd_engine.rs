@@ -2677,3 +2677,32 @@ fn annotations_are_ignored() {
     assert_valid(&run(&s, "<r><a>ab</a></r>"));
     one_error(&run(&s, "<r><a>abc</a></r>"), Code::ValueMaxLength, "/r/a");
 }
+
+#[test]
+fn xml_declaration_must_come_first() {
+    // XML 1.0 §2.8; libxml2 and Java parsers reject these files.
+    for (xml, line) in [
+        (
+            "\n<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<r><a>x</a></r>",
+            2,
+        ),
+        ("  <?xml version=\"1.0\"?><r><a>x</a></r>", 1),
+        (
+            "<?xml version=\"1.0\"?>\n<?xml version=\"1.0\"?><r><a>x</a></r>",
+            2,
+        ),
+        ("<r><a>x</a></r>\n<?xml version=\"1.0\"?>", 2),
+    ] {
+        let d = assert_malformed(xml, line);
+        assert_eq!(
+            d.message,
+            "La déclaration <?xml … ?> doit être tout au début du fichier, une seule fois : retirez ce qui la précède (ligne vide, espaces, autre déclaration)",
+            "{xml:?}"
+        );
+    }
+    // After a BOM it is still first.
+    assert_valid(&run(
+        &xml_schema(),
+        "\u{feff}<?xml version=\"1.0\"?><r><a>x</a></r>",
+    ));
+}
