@@ -340,10 +340,15 @@ impl<'s> Validator<'s> {
                 Event::End(_) => self.end(),
                 Event::Text(t) => {
                     let text = t.xml10_content();
+                    self.check_chars(&text, None);
+                    if text.contains("]]>") {
+                        self.cdata_end_in_text(&text);
+                    }
                     self.text(&text, false);
                 }
                 Event::CData(t) => {
                     let text = t.xml10_content();
+                    self.check_chars(&text, None);
                     self.text(&text, true);
                 }
                 Event::GeneralRef(r) => self.general_ref(&r),
@@ -1018,6 +1023,17 @@ impl<'s> Validator<'s> {
                     continue;
                 }
             };
+            if attr.value.contains('<') {
+                self.error_here(
+                    Code::XmlMalformed,
+                    None,
+                    Text {
+                        fr: format!("La valeur de l'attribut « {key} » de « {elem_name} » contient « < », interdit en XML dans un attribut : écrivez &lt;"),
+                        en: format!("'<' is not allowed in the value of attribute '{key}' of '{elem_name}'"),
+                    },
+                );
+            }
+            self.check_chars(&value, Some(key));
             if ns == Some(XSI_NS) {
                 match local {
                     "nil" => match WhiteSpace::Collapse.apply(&value).as_ref() {
@@ -1152,6 +1168,62 @@ impl<'s> Validator<'s> {
                 }
             }
         }
+    }
+
+    /// Reports the first character XML 1.0 forbids (control characters, U+FFFE, U+FFFF) in a
+    /// text, or in the value of `attribute` of the current element. quick-xml does not check them
+    /// and every XML parser, the CDC portal's included, rejects the file.
+    fn check_chars(&mut self, text: &str, attribute: Option<&str>) {
+        let plain = |b: &u8| *b >= 0x20 && *b != 0xEF || matches!(b, b'\t' | b'\n' | b'\r');
+        if text.as_bytes().iter().all(plain) {
+            return;
+        }
+        let Some((i, c)) = text.char_indices().find(|&(_, c)| !is_xml_char(c)) else {
+            return;
+        };
+        let owner = match self.depth {
+            0 => "le document".to_owned(),
+            d => format!("« {} »", self.frames[d - 1].raw_name),
+        };
+        let (at, fr, en) = match attribute {
+            Some(a) => (
+                self.pos,
+                format!("Caractère interdit en XML (U+{:04X}, invisible) dans l'attribut « {a} » de {owner} : supprimez-le", c as u32),
+                format!("Character U+{:04X} is not allowed in XML (attribute '{a}')", c as u32),
+            ),
+            None => (
+                position_in(self.pos, &text[..i]),
+                format!("Caractère interdit en XML (U+{:04X}, invisible) dans le texte de {owner} : supprimez-le (il vient souvent d'un copier-coller ou d'une cellule Excel)", c as u32),
+                format!("Character U+{:04X} is not allowed in XML", c as u32),
+            ),
+        };
+        let path = self.path(None);
+        self.emit(
+            Severity::Error,
+            Code::XmlMalformed,
+            None,
+            Text { fr, en },
+            at,
+            path,
+        );
+    }
+
+    /// « ]]> » may only end a CDATA section (XML 1.0 §2.4).
+    fn cdata_end_in_text(&mut self, text: &str) {
+        let i = text.find("]]>").unwrap_or(0);
+        let at = position_in(self.pos, &text[..i]);
+        let path = self.path(None);
+        self.emit(
+            Severity::Error,
+            Code::XmlMalformed,
+            None,
+            Text {
+                fr: "Le texte contient la suite « ]]> », interdite en XML hors d'une section CDATA : écrivez ]]&gt;".into(),
+                en: "The sequence ']]>' is not allowed in text".into(),
+            },
+            at,
+            path,
+        );
     }
 
     fn general_ref(&mut self, r: &quick_xml::events::BytesRef) {
@@ -1435,6 +1507,17 @@ fn max_occurs_of(schema: &Schema, p: &Particle, name_id: Option<u32>) -> Option<
     }
 }
 
+/// The position reached after `text`, which starts at `at`.
+fn position_in(at: (u32, u32), text: &str) -> (u32, u32) {
+    match text.rfind('\n') {
+        Some(i) => (
+            at.0 + text.matches('\n').count() as u32,
+            1 + text[i + 1..].chars().count() as u32,
+        ),
+        None => (at.0, at.1 + text.chars().count() as u32),
+    }
+}
+
 /// The position of the first non-blank character of a text that starts at `at`.
 fn past_blanks(at: (u32, u32), text: &str) -> (u32, u32) {
     let (mut line, mut column) = at;
@@ -1484,6 +1567,9 @@ fn malformed_message(e: &quick_xml::Error) -> (String, String) {
             }
             IllFormedError::MissingEndTag(n) => format!("l'élément <{n}> n'est pas fermé"),
             IllFormedError::DoubleHyphenInComment => "un commentaire contient « -- »".to_owned(),
+            IllFormedError::UnclosedReference => {
+                "un « & » n'est pas suivi d'un nom terminé par « ; » (pour écrire le caractère &, mettez &amp;)".to_owned()
+            }
             other => format!("{other}"),
         },
         Error::Encoding(_) => {
