@@ -2706,3 +2706,54 @@ fn xml_declaration_must_come_first() {
         "\u{feff}<?xml version=\"1.0\"?><r><a>x</a></r>",
     ));
 }
+
+#[test]
+fn characters_forbidden_by_xml() {
+    // Control characters (here a vertical tab, as Excel cells sometimes hold), U+FFFE and U+FFFF
+    // make the file ill-formed: libxml2 and the CDC portal reject it. Reported at the character,
+    // and validation goes on.
+    let r = run(&xml_schema(), "<r>\n<a>x\u{b}y</a><b>z</b></r>");
+    assert_eq!(codes(&r), ["xml-malformed", "value-type"]);
+    let d = &r.diagnostics[0];
+    assert_eq!((d.path.as_str(), d.line, d.column), ("/r/a", 2, 5));
+    assert_eq!(
+        d.message,
+        "Caractère interdit en XML (U+000B, invisible) dans le texte de « a » : supprimez-le (il vient souvent d'un copier-coller ou d'une cellule Excel)"
+    );
+    let r = run(&xml_schema(), "<r><a><![CDATA[\u{1}]]></a></r>");
+    one_error(&r, Code::XmlMalformed, "/r/a");
+    let r = run(&xml_schema(), "<r><a>\u{fffe}</a></r>");
+    one_error(&r, Code::XmlMalformed, "/r/a");
+    // Tabs, newlines and characters beyond the BMP are fine.
+    assert_valid(&run(&xml_schema(), "<r><a>\t😀\r\n</a></r>"));
+    let r = run(&attr_schema(), "<r code=\"1\" lang=\"f\u{1}\"/>");
+    assert_eq!(codes(&r), ["xml-malformed", "attribute-invalid"]);
+    assert_eq!(
+        r.diagnostics[0].message,
+        "Caractère interdit en XML (U+0001, invisible) dans l'attribut « lang » de « r » : supprimez-le"
+    );
+}
+
+#[test]
+fn markup_characters_out_of_place() {
+    let r = run(&xml_schema(), "<r><a>x]]>y</a></r>");
+    let d = one_error(&r, Code::XmlMalformed, "/r/a");
+    assert_eq!(d.column, 8);
+    assert_eq!(
+        d.message,
+        "Le texte contient la suite « ]]> », interdite en XML hors d'une section CDATA : écrivez ]]&gt;"
+    );
+    assert_valid(&run(&xml_schema(), "<r><a>]]&gt;</a></r>"));
+    let r = run(&attr_schema(), "<r code=\"1\" lang=\"a<b\"/>");
+    assert_eq!(codes(&r), ["xml-malformed", "attribute-invalid"]);
+    assert_eq!(
+        r.diagnostics[0].message,
+        "La valeur de l'attribut « lang » de « r » contient « < », interdit en XML dans un attribut : écrivez &lt;"
+    );
+    let d = assert_malformed("<r><a>Dupont & fils</a></r>", 1);
+    assert_eq!(d.column, 14);
+    assert_eq!(
+        d.message,
+        "Le fichier n'est pas un XML bien formé : un « & » n'est pas suivi d'un nom terminé par « ; » (pour écrire le caractère &, mettez &amp;)"
+    );
+}
