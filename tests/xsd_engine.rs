@@ -2757,3 +2757,14 @@ fn markup_characters_out_of_place() {
         "Le fichier n'est pas un XML bien formé : un « & » n'est pas suivi d'un nom terminé par « ; » (pour écrire le caractère &, mettez &amp;)"
     );
 }
+
+#[test]
+fn invisible_text_is_described() {
+    // A non-breaking space is not XML whitespace: it is text, which element-only content refuses.
+    let r = run(&xml_schema(), "<r>\u{a0}<a>x</a></r>");
+    let d = one_error(&r, Code::TextNotAllowed, "/r");
+    assert_eq!(
+        d.message,
+        "Un caractère invisible (U+00A0, par ex. une espace insécable) se trouve directement dans « r », qui ne doit contenir que des éléments"
+    );
+}

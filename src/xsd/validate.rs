@@ -1130,10 +1130,7 @@ impl<'s> Validator<'s> {
                     line,
                     column,
                     Text {
-                        fr: format!(
-                            "Du texte (« {} ») se trouve hors de l'élément racine",
-                            shorten_text(text.trim())
-                        ),
+                        fr: format!("{} se trouve hors de l'élément racine", describe_text(text)),
                         en: "Text found outside the root element".into(),
                     },
                 );
@@ -1161,7 +1158,7 @@ impl<'s> Validator<'s> {
                         Code::TextNotAllowed,
                         None,
                         Text {
-                            fr: format!("Du texte (« {} ») se trouve directement dans « {name} », qui ne doit contenir que des éléments", shorten_text(text.trim())),
+                            fr: format!("{} se trouve directement dans « {name} », qui ne doit contenir que des éléments", describe_text(text)),
                             en: format!("Text found directly inside '{name}', which may only contain elements"),
                         },
                     );
@@ -1504,6 +1501,24 @@ fn max_occurs_of(schema: &Schema, p: &Particle, name_id: Option<u32>) -> Option<
     match found.as_slice() {
         [one] => *one,
         _ => None,
+    }
+}
+
+/// « Du texte (« … ») », or what it is when nothing of it would show (non-breaking spaces…).
+fn describe_text(text: &str) -> String {
+    let shown = text.trim_matches([' ', '\t', '\r', '\n']);
+    if shown.trim().is_empty() {
+        let codes: Vec<String> = shown
+            .chars()
+            .take(3)
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        format!(
+            "Un caractère invisible ({}, par ex. une espace insécable)",
+            codes.join(" ")
+        )
+    } else {
+        format!("Du texte (« {} »)", shorten_text(shown))
     }
 }
 
