@@ -2768,3 +2768,44 @@ fn invisible_text_is_described() {
         "Un caractère invisible (U+00A0, par ex. une espace insécable) se trouve directement dans « r », qui ne doit contenir que des éléments"
     );
 }
+
+#[test]
+fn ambiguous_content_models_are_refused() {
+    // Unique Particle Attribution (XSD 1.0 §3.8.6); libxml2 refuses these schemas too. Following
+    // the first candidate, the engine would otherwise reject <r><a/></r> for (a?, a).
+    let e = schema_error(&complex_with(
+        "<xs:sequence><xs:element name=\"a\" type=\"xs:string\" minOccurs=\"0\"/><xs:element name=\"a\" type=\"xs:string\"/></xs:sequence>",
+    ));
+    assert_eq!(e.line, 2);
+    assert_eq!(
+        e.message,
+        "modèle de contenu ambigu : à un même endroit, un élément « a » pourrait correspondre à deux déclarations (règle d'attribution unique des particules de XSD 1.0)"
+    );
+    schema_error(&complex_with(
+        "<xs:choice><xs:element name=\"a\" type=\"xs:string\"/><xs:sequence><xs:element name=\"a\" type=\"xs:string\"/><xs:element name=\"b\" type=\"xs:string\"/></xs:sequence></xs:choice>",
+    ));
+    schema_error(&complex_with(
+        "<xs:sequence><xs:element name=\"a\" type=\"xs:string\" maxOccurs=\"unbounded\"/><xs:element name=\"b\" type=\"xs:string\" minOccurs=\"0\"/><xs:element name=\"a\" type=\"xs:string\"/></xs:sequence>",
+    ));
+    // Two refs to one global element are two particles.
+    schema_error(
+        "<xs:element name=\"a\" type=\"xs:string\"/><xs:element name=\"r\"><xs:complexType><xs:choice>\n<xs:element ref=\"a\"/><xs:element ref=\"a\"/></xs:choice></xs:complexType></xs:element>",
+    );
+}
+
+#[test]
+fn repeated_optional_particle_is_not_ambiguous() {
+    // (a?){2,3}: the copies made for the bounds are one particle; libxml2 accepts it too.
+    let s = schema(
+        r#"<xs:element name="r"><xs:complexType><xs:sequence minOccurs="2" maxOccurs="3">
+             <xs:element name="a" type="xs:string" minOccurs="0"/>
+           </xs:sequence></xs:complexType></xs:element>"#,
+    );
+    assert_valid(&run(&s, "<r/>"));
+    assert_valid(&run(&s, "<r><a/><a/><a/></r>"));
+    one_error(
+        &run(&s, "<r><a/><a/><a/><a/></r>"),
+        Code::ElementRepeated,
+        "/r/a[4]",
+    );
+}
