@@ -508,11 +508,24 @@ impl<'s> Validator<'s> {
     fn fatal(&mut self, code: Code, line: u32, column: u32, text: Text) {
         let path = self.path(None);
         self.record_depth = None;
+        // The record will not be closed: its errors carry its id if it was read already.
+        let id = self.record_id.take();
         let pending = std::mem::take(&mut self.pending);
-        for d in pending {
+        for mut d in pending {
+            d.id_technique = id.clone();
             self.keep(d);
         }
-        self.emit(Severity::Error, code, None, text, (line, column), path);
+        self.keep(Diagnostic {
+            severity: Severity::Error,
+            code,
+            line,
+            column,
+            path,
+            id_technique: id,
+            rule: None,
+            message: text.fr,
+            message_en: text.en,
+        });
         self.fatal = true;
     }
 
