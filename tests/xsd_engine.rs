@@ -1870,6 +1870,14 @@ fn fatal_error_inside_a_record() {
     let xml = "<flux><passageCertification><annee>x</annee><idTechnique>P-1</idTechnique>";
     let r = run(&records_schema(), xml);
     assert_eq!(codes(&r), ["value-type", "xml-malformed"]);
+    // The id had been read: the passage's errors keep it, the truncation too.
+    assert_eq!(r.diagnostics[0].id_technique.as_deref(), Some("P-1"));
+    assert_eq!(r.diagnostics[1].id_technique.as_deref(), Some("P-1"));
+    // Not yet read: no id.
+    let xml = "<flux><passageCertification><annee>x</annee><idTechnique>P-1";
+    let r = run(&records_schema(), xml);
+    assert_eq!(codes(&r), ["value-type", "xml-malformed"]);
+    assert!(r.diagnostics.iter().all(|d| d.id_technique.is_none()));
 }
 
 // ---- error cap ---------------------------------------------------------------------------------------
