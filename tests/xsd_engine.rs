@@ -1852,6 +1852,14 @@ fn errors_inside_a_record_carry_its_id() {
 }
 
 #[test]
+fn an_empty_id_is_no_id() {
+    let xml = "<flux><passageCertification><annee>x</annee><idTechnique> </idTechnique></passageCertification></flux>";
+    let r = run(&records_schema(), xml);
+    let d = one_error(&r, Code::ValueType, "/flux/passageCertification[1]/annee");
+    assert_eq!(d.id_technique, None);
+}
+
+#[test]
 fn record_element_can_be_configured() {
     let options = ValidationOptions {
         record_element: None,

@@ -1354,7 +1354,9 @@ impl<'s> Validator<'s> {
         // The record's key is read from its direct child once that child is complete.
         if let (Some(rd), Some(key)) = (self.record_depth, self.options.record_key.as_deref()) {
             if self.depth == rd + 1 && element.is_some_and(|e| schema.elements[e].name == key) {
-                self.record_id = Some(self.frames[idx].text.trim().to_owned());
+                let id = self.frames[idx].text.trim();
+                // An empty id identifies nothing (and is itself reported as too short).
+                self.record_id = (!id.is_empty()).then(|| id.to_owned());
             }
             if self.depth == rd {
                 self.record_depth = None;
