@@ -1714,19 +1714,20 @@ fn declared_latin1_is_refused() {
 }
 
 #[test]
-fn invalid_utf8_is_an_error() {
-    // « é » in Latin-1, without a declaration.
-    let r = xml_schema().validate_bytes(b"<r><a>caf\xE9</a></r>", &ValidationOptions::default());
-    assert!(!r.is_valid());
-    let d = r.errors().next().unwrap();
-    assert!(
-        matches!(d.code, Code::XmlMalformed | Code::XmlEncoding),
-        "{d:#?}"
+fn invalid_utf8_is_an_encoding_error() {
+    // « é » in Latin-1 (byte E9), without a declaration: a file saved as « ANSI ».
+    let r = xml_schema().validate_bytes(b"<r>\n<a>caf\xE9</a></r>", &ValidationOptions::default());
+    let d = one_error(&r, Code::XmlEncoding, "/r/a");
+    assert_eq!(d.line, 2);
+    assert_eq!(
+        d.message,
+        "Le fichier n'est pas en UTF-8 valide : il a sans doute été enregistré en « ANSI » (Windows-1252 ou ISO-8859-1), ce qui abîme les accents ; réenregistrez-le en UTF-8"
     );
-    assert!(d.message.contains("UTF-8"), "{}", d.message);
-    // In a tag name too.
-    let r = xml_schema().validate_bytes(b"<r><\xE9/></r>", &ValidationOptions::default());
-    assert!(!r.is_valid());
+    // In a tag or an attribute value too.
+    for bytes in [&b"<r><\xE9/></r>"[..], b"<r><a t=\"\xE9\">x</a></r>"] {
+        let r = xml_schema().validate_bytes(bytes, &ValidationOptions::default());
+        first_error(&r, Code::XmlEncoding);
+    }
 }
 
 // ---- positions ---------------------------------------------------------------------------------------

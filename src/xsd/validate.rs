@@ -326,8 +326,26 @@ impl<'s> Validator<'s> {
                     (ns, ev)
                 }
                 Err(e) => {
-                    let (fr, en) = malformed_message(&e);
-                    self.fatal(Code::XmlMalformed, at.0, at.1, Text { fr, en });
+                    let not_utf8 = match &e {
+                        quick_xml::Error::Encoding(_) => true,
+                        quick_xml::Error::Io(io) => io.kind() == std::io::ErrorKind::InvalidData,
+                        _ => false,
+                    };
+                    if not_utf8 {
+                        // Same family as UTF-16 or a declared Latin-1: the file must be re-saved.
+                        self.fatal(
+                            Code::XmlEncoding,
+                            at.0,
+                            at.1,
+                            Text {
+                                fr: "Le fichier n'est pas en UTF-8 valide : il a sans doute été enregistré en « ANSI » (Windows-1252 ou ISO-8859-1), ce qui abîme les accents ; réenregistrez-le en UTF-8".into(),
+                                en: format!("The file is not valid UTF-8 ({e})"),
+                            },
+                        );
+                    } else {
+                        let (fr, en) = malformed_message(&e);
+                        self.fatal(Code::XmlMalformed, at.0, at.1, Text { fr, en });
+                    }
                     break;
                 }
             };
@@ -1602,12 +1620,6 @@ fn malformed_message(e: &quick_xml::Error) -> (String, String) {
             }
             other => format!("{other}"),
         },
-        Error::Encoding(_) => {
-            "le fichier n'est pas en UTF-8 valide (enregistrez-le en UTF-8)".to_owned()
-        }
-        Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
-            "le fichier n'est pas en UTF-8 valide (enregistrez-le en UTF-8)".to_owned()
-        }
         Error::InvalidAttr(a) => format!("attribut mal formé ({a})"),
         Error::Escape(x) => format!("référence d'entité invalide ({x})"),
         other => format!("{other}"),
