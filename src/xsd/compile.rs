@@ -862,11 +862,29 @@ impl<'a> Compiler<'a> {
                 }
             }
             Some(p) => {
-                let mut a = build_automaton(p).map_err(|m| SchemaError {
+                let (mut a, particles) = build_automaton(p).map_err(|m| SchemaError {
                     line: node.line,
                     message: m,
                 })?;
                 let name_of = |pos: u32| self.schema.elements[a.positions[pos as usize]].name_id;
+                // Unique Particle Attribution (XSD 1.0 §3.8.6): at every point, an element name
+                // may match one particle only. The validator follows the first candidate, so an
+                // ambiguous model would reject valid documents. (Copies of one particle made for
+                // its occurrence bounds may compete: the earliest is always the right one.)
+                for set in std::iter::once(&a.first).chain(a.follow.iter()) {
+                    for (i, &p) in set.iter().enumerate() {
+                        if set[i + 1..].iter().any(|&q| {
+                            name_of(q) == name_of(p)
+                                && particles[q as usize] != particles[p as usize]
+                        }) {
+                            let name = &self.schema.elements[a.positions[p as usize]].name;
+                            return err(
+                                node.line,
+                                format!("modèle de contenu ambigu : à un même endroit, un élément « {name} » pourrait correspondre à deux déclarations (règle d'attribution unique des particules de XSD 1.0)"),
+                            );
+                        }
+                    }
+                }
                 let mut repeatable = Vec::new();
                 for (i, follow) in a.follow.iter().enumerate() {
                     let own = name_of(i as u32);
@@ -1058,8 +1076,10 @@ enum Re {
     Opt(Box<Re>),
 }
 
-fn expand(p: &Particle, positions: &mut Vec<ElementId>) -> Result<Re, String> {
-    let term = |positions: &mut Vec<ElementId>| -> Result<Re, String> {
+/// Expands a particle into a regular expression over positions; each position records its
+/// declaration and the particle it copies (by address: copies made for occurrence bounds share it).
+fn expand(p: &Particle, positions: &mut Vec<(ElementId, usize)>) -> Result<Re, String> {
+    let term = |positions: &mut Vec<(ElementId, usize)>| -> Result<Re, String> {
         Ok(match &p.term {
             Term::Element(e) => {
                 if positions.len() >= MAX_POSITIONS {
@@ -1067,7 +1087,7 @@ fn expand(p: &Particle, positions: &mut Vec<ElementId>) -> Result<Re, String> {
                         "modèle de contenu trop grand (plus de {MAX_POSITIONS} positions après prise en compte de minOccurs/maxOccurs)"
                     ));
                 }
-                positions.push(*e);
+                positions.push((*e, p as *const Particle as usize));
                 Re::Pos(positions.len() as u32 - 1)
             }
             Term::Sequence(items) => Re::Seq(
@@ -1186,9 +1206,11 @@ fn glushkov(re: &Re, follow: &mut Vec<Vec<u32>>) -> Info {
     }
 }
 
-fn build_automaton(p: &Particle) -> Result<Automaton, String> {
-    let mut positions = Vec::new();
-    let re = expand(p, &mut positions)?;
+/// The automaton, and for each position the particle it comes from.
+fn build_automaton(p: &Particle) -> Result<(Automaton, Vec<usize>), String> {
+    let mut expanded = Vec::new();
+    let re = expand(p, &mut expanded)?;
+    let (positions, particles): (Vec<ElementId>, Vec<usize>) = expanded.into_iter().unzip();
     let mut follow = vec![Vec::new(); positions.len()];
     let info = glushkov(&re, &mut follow);
     for f in &mut follow {
@@ -1202,12 +1224,13 @@ fn build_automaton(p: &Particle) -> Result<Automaton, String> {
     for l in info.last {
         last[l as usize] = true;
     }
-    Ok(Automaton {
+    let automaton = Automaton {
         positions,
         first,
         follow,
         last,
         nullable: info.nullable,
         repeatable: Vec::new(),
-    })
+    };
+    Ok((automaton, particles))
 }

@@ -320,6 +320,7 @@ impl<'s> Validator<'s> {
             config.trim_text(false);
         }
         let mut buf = Vec::with_capacity(4096);
+        let mut first_event = true;
         loop {
             // The counter has seen exactly the bytes of the previous events: it is where this
             // one starts.
@@ -328,27 +329,51 @@ impl<'s> Validator<'s> {
             let event = match reader.read_event_into(&mut buf) {
                 Ok(ev) => ev,
                 Err(e) => {
-                    let (fr, en) = malformed_message(&e);
-                    self.fatal(Code::XmlMalformed, at.0, at.1, Text { fr, en });
+                    let not_utf8 = match &e {
+                        quick_xml::Error::Encoding(_) => true,
+                        quick_xml::Error::Io(io) => io.kind() == std::io::ErrorKind::InvalidData,
+                        _ => false,
+                    };
+                    if not_utf8 {
+                        // Same family as UTF-16 or a declared Latin-1: the file must be re-saved.
+                        self.fatal(
+                            Code::XmlEncoding,
+                            at.0,
+                            at.1,
+                            Text {
+                                fr: "Le fichier n'est pas en UTF-8 valide : il a sans doute été enregistré en « ANSI » (Windows-1252 ou ISO-8859-1), ce qui abîme les accents ; réenregistrez-le en UTF-8".into(),
+                                en: format!("The file is not valid UTF-8 ({e})"),
+                            },
+                        );
+                    } else {
+                        let (fr, en) = malformed_message(&e);
+                        self.fatal(Code::XmlMalformed, at.0, at.1, Text { fr, en });
+                    }
                     break;
                 }
             };
             let is_eof = matches!(event, Event::Eof);
+            let first = std::mem::replace(&mut first_event, false);
             match event {
                 Event::Start(e) => self.start(&reader, &e, false),
                 Event::Empty(e) => self.start(&reader, &e, true),
                 Event::End(_) => self.end(),
                 Event::Text(t) => {
                     let text = t.xml10_content();
+                    self.check_chars(&text, None);
+                    if text.contains("]]>") {
+                        self.cdata_end_in_text(&text);
+                    }
                     self.text(&text, false);
                 }
                 Event::CData(t) => {
                     let text = t.xml10_content();
+                    self.check_chars(&text, None);
                     self.text(&text, true);
                 }
                 Event::GeneralRef(r) => self.general_ref(&r),
                 Event::Comment(_) => self.comment(),
-                Event::Decl(d) => self.decl(&d),
+                Event::Decl(d) => self.decl(&d, first),
                 Event::DocType(_) => {
                     let (line, column) = self.pos;
                     self.fatal(
@@ -503,11 +528,24 @@ impl<'s> Validator<'s> {
     fn fatal(&mut self, code: Code, line: u32, column: u32, text: Text) {
         let path = self.path(None);
         self.record_depth = None;
+        // The record will not be closed: its errors carry its id if it was read already.
+        let id = self.record_id.take();
         let pending = std::mem::take(&mut self.pending);
-        for d in pending {
+        for mut d in pending {
+            d.id_technique = id.clone();
             self.keep(d);
         }
-        self.emit(Severity::Error, code, None, text, (line, column), path);
+        self.keep(Diagnostic {
+            severity: Severity::Error,
+            code,
+            line,
+            column,
+            path,
+            id_technique: id,
+            rule: None,
+            message: text.fr,
+            message_en: text.en,
+        });
         self.fatal = true;
     }
 
@@ -956,11 +994,21 @@ impl<'s> Validator<'s> {
             let attr = match attr {
                 Ok(a) => a,
                 Err(err) => {
+                    use quick_xml::events::attributes::AttrError;
+                    let detail = match err {
+                        AttrError::Duplicated(..) => "un attribut y est écrit deux fois",
+                        AttrError::ExpectedEq(_) | AttrError::ExpectedValue(_) => {
+                            "un attribut n'a pas de valeur (nom=\"valeur\" attendu)"
+                        }
+                        AttrError::UnquotedValue(_) | AttrError::ExpectedQuote(..) => {
+                            "la valeur d'un attribut n'est pas entre guillemets"
+                        }
+                    };
                     self.error_here(
                         Code::XmlMalformed,
                         None,
                         Text {
-                            fr: format!("Attribut mal formé sur « {elem_name} » ({err})"),
+                            fr: format!("Attribut mal formé sur « {elem_name} » : {detail}"),
                             en: format!("Malformed attribute on '{elem_name}' ({err})"),
                         },
                     );
@@ -975,7 +1023,29 @@ impl<'s> Validator<'s> {
             let local = local.into_inner();
             let ns: Option<&str> = match ns {
                 ResolveResult::Bound(n) => Some(n.0),
-                _ => None,
+                ResolveResult::Unbound => None,
+                ResolveResult::Unknown(prefix) => {
+                    // Usually xsi:nil written without declaring xmlns:xsi: say what to add, and
+                    // read the attribute as the xsi one it obviously is rather than cascading.
+                    let hint = if prefix == "xsi" {
+                        format!(" : ajoutez xmlns:xsi=\"{XSI_NS}\" sur l'élément racine")
+                    } else {
+                        String::new()
+                    };
+                    self.error_here(
+                        Code::XmlMalformed,
+                        None,
+                        Text {
+                            fr: format!("Le préfixe « {prefix} » de l'attribut « {key} » de « {elem_name} » n'est déclaré par aucun xmlns{hint}"),
+                            en: format!("The prefix '{prefix}' of attribute '{key}' on '{elem_name}' is not declared"),
+                        },
+                    );
+                    if prefix == "xsi" {
+                        Some(XSI_NS)
+                    } else {
+                        continue;
+                    }
+                }
             };
             let value = match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
                 Ok(v) => v.into_owned(),
@@ -984,13 +1054,24 @@ impl<'s> Validator<'s> {
                         Code::XmlEntity,
                         None,
                         Text {
-                            fr: format!("Valeur illisible pour l'attribut « {key} » de « {elem_name} » ({err})"),
+                            fr: format!("La valeur de l'attribut « {key} » de « {elem_name} » contient une référence inconnue ou invalide : seules &lt; &gt; &amp; &apos; &quot; et les références numériques de caractères (&#233;) sont permises"),
                             en: format!("Unreadable value for attribute '{key}' of '{elem_name}' ({err})"),
                         },
                     );
                     continue;
                 }
             };
+            if attr.value.contains('<') {
+                self.error_here(
+                    Code::XmlMalformed,
+                    None,
+                    Text {
+                        fr: format!("La valeur de l'attribut « {key} » de « {elem_name} » contient « < », interdit en XML dans un attribut : écrivez &lt;"),
+                        en: format!("'<' is not allowed in the value of attribute '{key}' of '{elem_name}'"),
+                    },
+                );
+            }
+            self.check_chars(&value, Some(key));
             if ns == Some(XSI_NS) {
                 match local {
                     "nil" => match WhiteSpace::Collapse.apply(&value).as_ref() {
@@ -1087,10 +1168,7 @@ impl<'s> Validator<'s> {
                     line,
                     column,
                     Text {
-                        fr: format!(
-                            "Du texte (« {} ») se trouve hors de l'élément racine",
-                            shorten_text(text.trim())
-                        ),
+                        fr: format!("{} se trouve hors de l'élément racine", describe_text(text)),
                         en: "Text found outside the root element".into(),
                     },
                 );
@@ -1118,13 +1196,69 @@ impl<'s> Validator<'s> {
                         Code::TextNotAllowed,
                         None,
                         Text {
-                            fr: format!("Du texte (« {} ») se trouve directement dans « {name} », qui ne doit contenir que des éléments", shorten_text(text.trim())),
+                            fr: format!("{} se trouve directement dans « {name} », qui ne doit contenir que des éléments", describe_text(text)),
                             en: format!("Text found directly inside '{name}', which may only contain elements"),
                         },
                     );
                 }
             }
         }
+    }
+
+    /// Reports the first character XML 1.0 forbids (control characters, U+FFFE, U+FFFF) in a
+    /// text, or in the value of `attribute` of the current element. quick-xml does not check them
+    /// and every XML parser, the CDC portal's included, rejects the file.
+    fn check_chars(&mut self, text: &str, attribute: Option<&str>) {
+        let plain = |b: &u8| *b >= 0x20 && *b != 0xEF || matches!(b, b'\t' | b'\n' | b'\r');
+        if text.as_bytes().iter().all(plain) {
+            return;
+        }
+        let Some((i, c)) = text.char_indices().find(|&(_, c)| !is_xml_char(c)) else {
+            return;
+        };
+        let owner = match self.depth {
+            0 => "le document".to_owned(),
+            d => format!("« {} »", self.frames[d - 1].raw_name),
+        };
+        let (at, fr, en) = match attribute {
+            Some(a) => (
+                self.pos,
+                format!("Caractère interdit en XML (U+{:04X}, invisible) dans l'attribut « {a} » de {owner} : supprimez-le", c as u32),
+                format!("Character U+{:04X} is not allowed in XML (attribute '{a}')", c as u32),
+            ),
+            None => (
+                position_in(self.pos, &text[..i]),
+                format!("Caractère interdit en XML (U+{:04X}, invisible) dans le texte de {owner} : supprimez-le (il vient souvent d'un copier-coller ou d'une cellule Excel)", c as u32),
+                format!("Character U+{:04X} is not allowed in XML", c as u32),
+            ),
+        };
+        let path = self.path(None);
+        self.emit(
+            Severity::Error,
+            Code::XmlMalformed,
+            None,
+            Text { fr, en },
+            at,
+            path,
+        );
+    }
+
+    /// « ]]> » may only end a CDATA section (XML 1.0 §2.4).
+    fn cdata_end_in_text(&mut self, text: &str) {
+        let i = text.find("]]>").unwrap_or(0);
+        let at = position_in(self.pos, &text[..i]);
+        let path = self.path(None);
+        self.emit(
+            Severity::Error,
+            Code::XmlMalformed,
+            None,
+            Text {
+                fr: "Le texte contient la suite « ]]> », interdite en XML hors d'une section CDATA : écrivez ]]&gt;".into(),
+                en: "The sequence ']]>' is not allowed in text".into(),
+            },
+            at,
+            path,
+        );
     }
 
     fn general_ref(&mut self, r: &quick_xml::events::BytesRef) {
@@ -1170,7 +1304,22 @@ impl<'s> Validator<'s> {
         );
     }
 
-    fn decl(&mut self, d: &quick_xml::events::BytesDecl) {
+    fn decl(&mut self, d: &quick_xml::events::BytesDecl, first: bool) {
+        if !first {
+            // XML 1.0 §2.8: the declaration, if any, opens the file; Java parsers (the CDC's
+            // portal) and libxml2 reject a file with a blank line or anything before it.
+            let (line, column) = self.pos;
+            self.fatal(
+                Code::XmlMalformed,
+                line,
+                column,
+                Text {
+                    fr: "La déclaration <?xml … ?> doit être tout au début du fichier, une seule fois : retirez ce qui la précède (ligne vide, espaces, autre déclaration)".into(),
+                    en: "The XML declaration must come first in the file, once".into(),
+                },
+            );
+            return;
+        }
         if let Some(Ok(enc)) = d.encoding() {
             let e = enc.to_ascii_lowercase();
             if e != "utf-8" && e != "utf8" {
@@ -1230,7 +1379,9 @@ impl<'s> Validator<'s> {
         // The record's key is read from its direct child once that child is complete.
         if let (Some(rd), Some(key)) = (self.record_depth, self.options.record_key.as_deref()) {
             if self.depth == rd + 1 && element.is_some_and(|e| schema.elements[e].name == key) {
-                self.record_id = Some(self.frames[idx].text.trim().to_owned());
+                let id = self.frames[idx].text.trim();
+                // An empty id identifies nothing (and is itself reported as too short).
+                self.record_id = (!id.is_empty()).then(|| id.to_owned());
             }
             if self.depth == rd {
                 self.record_depth = None;
@@ -1393,6 +1544,35 @@ fn max_occurs_of(schema: &Schema, p: &Particle, name_id: Option<u32>) -> Option<
     }
 }
 
+/// « Du texte (« … ») », or what it is when nothing of it would show (non-breaking spaces…).
+fn describe_text(text: &str) -> String {
+    let shown = text.trim_matches([' ', '\t', '\r', '\n']);
+    if shown.trim().is_empty() {
+        let codes: Vec<String> = shown
+            .chars()
+            .take(3)
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        format!(
+            "Un caractère invisible ({}, par ex. une espace insécable)",
+            codes.join(" ")
+        )
+    } else {
+        format!("Du texte (« {} »)", shorten_text(shown))
+    }
+}
+
+/// The position reached after `text`, which starts at `at`.
+fn position_in(at: (u32, u32), text: &str) -> (u32, u32) {
+    match text.rfind('\n') {
+        Some(i) => (
+            at.0 + text.matches('\n').count() as u32,
+            1 + text[i + 1..].chars().count() as u32,
+        ),
+        None => (at.0, at.1 + text.chars().count() as u32),
+    }
+}
+
 /// The position of the first non-blank character of a text that starts at `at`.
 fn past_blanks(at: (u32, u32), text: &str) -> (u32, u32) {
     let (mut line, mut column) = at;
@@ -1442,14 +1622,11 @@ fn malformed_message(e: &quick_xml::Error) -> (String, String) {
             }
             IllFormedError::MissingEndTag(n) => format!("l'élément <{n}> n'est pas fermé"),
             IllFormedError::DoubleHyphenInComment => "un commentaire contient « -- »".to_owned(),
+            IllFormedError::UnclosedReference => {
+                "un « & » n'est pas suivi d'un nom terminé par « ; » (pour écrire le caractère &, mettez &amp;)".to_owned()
+            }
             other => format!("{other}"),
         },
-        Error::Encoding(_) => {
-            "le fichier n'est pas en UTF-8 valide (enregistrez-le en UTF-8)".to_owned()
-        }
-        Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
-            "le fichier n'est pas en UTF-8 valide (enregistrez-le en UTF-8)".to_owned()
-        }
         Error::InvalidAttr(a) => format!("attribut mal formé ({a})"),
         Error::Escape(x) => format!("référence d'entité invalide ({x})"),
         other => format!("{other}"),
