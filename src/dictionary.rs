@@ -24,6 +24,8 @@
 //! assert!(dictionary::constraints(&schema, insee).contains("Exactement 5 caractères"));
 //! ```
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -156,7 +158,8 @@ impl Entry {
         self.xsd_element(schema).is_some()
     }
 
-    /// The XSD element name whose enumeration this entry uses, if it is an enumeration.
+    /// The XSD element name whose type the entry's values follow (the container for a packed
+    /// column, the key for an alternative one): where to look up its enumeration, for instance.
     pub fn element_name(&self) -> &'static str {
         match self.source {
             Source::Element { name, .. } => name,
@@ -719,22 +722,42 @@ pub fn enumeration_choices(schema: &Schema, element: &str) -> Option<Vec<(String
 
 /// The XSD code an input designates — the code itself, its label or a synonym, whatever the
 /// case, accents and spacing — provided the schema's enumeration for `element` has that code.
+/// For many values of one column, build an [`EnumerationResolver`] once instead.
 pub fn resolve_enumeration(schema: &Schema, element: &str, input: &str) -> Option<String> {
-    let n = fold(input);
-    if n.is_empty() {
-        return None;
-    }
-    let codes = schema_codes(schema, element)?;
-    // Codes first: a schema value spelled exactly must never be shadowed by a synonym.
-    if let Some(c) = codes.iter().find(|c| fold(c) == n) {
-        return Some((*c).to_owned());
-    }
-    enumeration_synonyms(element)
-        .iter()
-        .find(|(_, spellings)| spellings.iter().any(|s| fold(s) == n))
-        .map(|(code, _)| *code)
-        .filter(|code| codes.contains(code))
+    EnumerationResolver::new(schema, element)?
+        .resolve(input)
         .map(str::to_owned)
+}
+
+/// [`resolve_enumeration`] for one element, prepared once: one fold and one hash lookup per
+/// value, for converting columns of many rows.
+#[derive(Debug, Clone)]
+pub struct EnumerationResolver {
+    by_spelling: HashMap<String, String>,
+}
+
+impl EnumerationResolver {
+    /// `None` when the schema has no enumeration for `element`.
+    pub fn new(schema: &Schema, element: &str) -> Option<EnumerationResolver> {
+        let codes = schema_codes(schema, element)?;
+        let mut by_spelling = HashMap::new();
+        for (code, spellings) in enumeration_synonyms(element) {
+            if codes.contains(code) {
+                for s in *spellings {
+                    by_spelling.insert(fold(s), (*code).to_owned());
+                }
+            }
+        }
+        // Inserted last so that a schema value spelled exactly is never shadowed by a synonym.
+        for code in codes {
+            by_spelling.insert(fold(code), code.to_owned());
+        }
+        Some(EnumerationResolver { by_spelling })
+    }
+
+    pub fn resolve(&self, input: &str) -> Option<&str> {
+        self.by_spelling.get(&fold(input)).map(String::as_str)
+    }
 }
 
 /// Reads a yes/no cell: VRAI/FAUX, Oui/Non, O/N, true/false, 1/0, and X for a ticked box, in any
@@ -867,27 +890,31 @@ fn describe_simple_type(st: &SimpleType, element: &str) -> String {
     }
 }
 
+/// What the schema requires of one element's value, in French; see [`constraints`].
+pub fn element_constraints(schema: &Schema, id: ElementId) -> String {
+    let decl = schema.element(id);
+    let mut text = schema
+        .element_simple_type(id)
+        .map(|st| describe_simple_type(st, &decl.name))
+        .unwrap_or_default();
+    if decl.nillable {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str("Inconnu : laisser vide ou écrire nil.");
+    }
+    text
+}
+
 /// What the schema requires of an entry's value, in French (« 60 caractères au plus. », « Nombre
 /// entier de 1 à 12. », « Valeurs : … »), plus how to say « unknown » for a nillable element.
 /// Empty when the schema has nothing to say.
 pub fn constraints(schema: &Schema, entry: &Entry) -> String {
     match entry.source {
-        Source::Element { .. } => {
-            let Some(id) = entry.xsd_element(schema) else {
-                return "Absent du schéma utilisé : la colonne sera ignorée.".to_owned();
-            };
-            let mut text = schema
-                .element_simple_type(id)
-                .map(|st| describe_simple_type(st, entry.element_name()))
-                .unwrap_or_default();
-            if schema.element(id).nillable {
-                if !text.is_empty() {
-                    text.push(' ');
-                }
-                text.push_str("Inconnu : laisser vide ou écrire nil.");
-            }
-            text
-        }
+        Source::Element { .. } => match entry.xsd_element(schema) {
+            Some(id) => element_constraints(schema, id),
+            None => "Absent du schéma utilisé : la colonne sera ignorée.".to_owned(),
+        },
         Source::Packed { leaves, .. } => {
             let parts: Vec<String> = leaves
                 .iter()
@@ -935,7 +962,7 @@ pub fn full_help(schema: &Schema, entry: &Entry) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::{BTreeSet, HashMap};
+    use std::collections::BTreeSet;
 
     fn all_entries() -> impl Iterator<Item = &'static Entry> {
         COLUMNS.iter().chain(PARAMETERS.iter())
