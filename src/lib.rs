@@ -7,8 +7,12 @@
 //! Data flows one way, one module per stage:
 //! workbook → rows with cell addresses → typed records → diagnostics → XML → schema validation.
 //!
-//! The [`xsd`] module is the schema engine every other stage builds on.
+//! The [`xsd`] module is the schema engine every other stage builds on; the [`dictionary`] adds
+//! what people need beside the schema (French labels, help, accepted spellings), and
+//! [`template`] turns both into the Excel workbook users fill in.
 
+pub mod dictionary;
+pub mod template;
 pub mod xsd;
 
 mod fnv;

@@ -38,6 +38,21 @@ enum Command {
         #[arg(long)]
         english: bool,
     },
+    /// Crée le modèle Excel à remplir (feuilles Passages, Paramètres et Aide).
+    ///
+    /// Code de sortie : 0 si le fichier est écrit, 2 en cas d'erreur d'utilisation, d'écriture
+    /// ou de schéma.
+    Template {
+        /// Fichier .xlsx à créer (remplacé s'il existe).
+        #[arg(short, long, value_name = "FICHIER.xlsx")]
+        output: PathBuf,
+        /// Ajoute trois passages d'exemple fictifs et des paramètres d'exemple.
+        #[arg(long)]
+        exemples: bool,
+        /// Un autre schéma XSD à utiliser (par ex. une version plus récente publiée par la CDC).
+        #[arg(long, value_name = "FICHIER.xsd")]
+        schema: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -66,6 +81,11 @@ fn main() -> ExitCode {
             max_errors,
             english,
         } => validate(&files, schema.as_deref(), format, max_errors, english),
+        Command::Template {
+            output,
+            exemples,
+            schema,
+        } => template(&output, exemples, schema.as_deref()),
     }
 }
 
@@ -78,6 +98,40 @@ fn load_schema(path: Option<&std::path::Path>) -> Result<Schema, String> {
             Schema::parse(&text).map_err(|e| format!("{} : {e}", p.display()))
         }
     }
+}
+
+fn template(
+    output: &std::path::Path,
+    examples: bool,
+    schema: Option<&std::path::Path>,
+) -> ExitCode {
+    let schema = match load_schema(schema) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("accrochage : {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let bytes = if examples {
+        accrochage::template::write_template_with_examples(&schema)
+    } else {
+        accrochage::template::write_template(&schema)
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("accrochage : {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = std::fs::write(output, bytes) {
+        eprintln!(
+            "accrochage : impossible d'écrire {} : {e}",
+            output.display()
+        );
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
 }
 
 fn validate(
