@@ -7,11 +7,11 @@ ensure_wasm_target
 ensure_wasm_bindgen
 ensure_npm
 
-say "cargo build --release --target wasm32-unknown-unknown --lib"
-cargo build --release --target wasm32-unknown-unknown --lib
+say "cargo build --profile wasm --target wasm32-unknown-unknown --lib"
+cargo build --profile wasm --target wasm32-unknown-unknown --lib
 rm -rf www/pkg
 wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-  --out-dir www/pkg target/wasm32-unknown-unknown/release/accrochage.wasm
+  --out-dir www/pkg target/wasm32-unknown-unknown/wasm/accrochage.wasm
 say "wasm-opt -O3"
 npx --no-install wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals \

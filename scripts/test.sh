@@ -23,7 +23,7 @@ cargo clippy --all-targets -- -D warnings
 
 say "cargo test (native)"
 status=0
-cargo test --release 2>&1 | tee "$log/native.txt" || status=$?
+cargo test 2>&1 | tee "$log/native.txt" || status=$?
 count_cargo "$log/native.txt"
 
 echo

@@ -11,8 +11,9 @@
 //! what people need beside the schema (French labels, help, accepted spellings), and
 //! [`template`] turns both into the Excel workbook users fill in.
 
+pub mod convert;
 pub mod dictionary;
-pub mod template;
-pub mod xsd;
-
 mod fnv;
+pub mod template;
+pub mod workbook;
+pub mod xsd;

@@ -17,6 +17,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Convertit un classeur en XML pour la CDC, avec un rapport de tous les problèmes.
+    ///
+    /// Code de sortie : 0 si le XML a été écrit sans erreur, 1 si des lignes ont été écartées
+    /// (ou si --strict a refusé de produire le XML), 2 si l'entrée est inutilisable.
+    Convert(Box<ConvertArgs>),
     /// Vérifie un ou plusieurs fichiers XML contre le XSD (par défaut celui de la CDC, 1.1.2).
     ///
     /// Code de sortie : 0 si tous sont valides, 1 si l'un est invalide, 2 en cas d'erreur
@@ -55,6 +60,56 @@ enum Command {
     },
 }
 
+#[derive(clap::Args)]
+struct ConvertArgs {
+    /// Classeur à convertir (.xlsx, .xls, .ods ou .csv).
+    input: PathBuf,
+    /// Fichier XML à écrire (si le flux est découpé : NOM_1.xml, NOM_2.xml…). Par défaut :
+    /// accrochage_<code>_<AAAAMMJJ-HHMMSS>.xml dans le dossier courant.
+    #[arg(short, long, value_name = "SORTIE.xml")]
+    output: Option<PathBuf>,
+    /// Écrit aussi le rapport dans ce fichier (.csv pour Excel, .json).
+    #[arg(long, value_name = "RAPPORT.csv|.json")]
+    report: Option<PathBuf>,
+    /// Aucun XML si une erreur subsiste (par défaut, les lignes en erreur sont écartées).
+    #[arg(long)]
+    strict: bool,
+    /// Nombre maximal de passages par fichier (200 000 au plus).
+    #[arg(long, value_name = "N")]
+    max_passages: Option<usize>,
+    /// idFlux à utiliser (par défaut : un UUID nouveau).
+    #[arg(long, value_name = "ID")]
+    id_flux: Option<String>,
+    /// Horodatage à utiliser, avec décalage horaire (par défaut : maintenant).
+    #[arg(long, value_name = "AAAA-MM-JJThh:mm:ss+hh:mm")]
+    horodatage: Option<String>,
+    /// idClient de l'émetteur (remplace la feuille Paramètres).
+    #[arg(long, value_name = "ID")]
+    id_client_emetteur: Option<String>,
+    /// idClient du certificateur (remplace la feuille Paramètres).
+    #[arg(long, value_name = "ID")]
+    id_client_certificateur: Option<String>,
+    /// idContrat (remplace la feuille Paramètres).
+    #[arg(long, value_name = "ID")]
+    id_contrat: Option<String>,
+    /// Nature du déposant : CERTIFICATEUR ou TIERS_CONFIANCE.
+    #[arg(long, value_name = "NATURE")]
+    nature_deposant: Option<String>,
+    /// Un autre schéma XSD de la même famille.
+    #[arg(long, value_name = "FICHIER.xsd")]
+    schema: Option<PathBuf>,
+    /// Tout autre paramètre du flux prévu par le schéma (ex. --param action=CREATION).
+    #[arg(long = "param", value_name = "CLÉ=VALEUR", value_parser = parse_key_value)]
+    params: Vec<(String, String)>,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| format!("« {s} » : attendu CLÉ=VALEUR"))
+}
+
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Format {
     Text,
@@ -74,6 +129,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Convert(args) => convert(&args),
         Command::Validate {
             files,
             schema,
@@ -243,4 +299,139 @@ fn format_diagnostic(file: &str, d: &Diagnostic, english: bool) -> String {
         "{file}:{}:{}: {level} [{}]{id} {} — {message}",
         d.line, d.column, d.code, d.path
     )
+}
+
+fn local_now() -> accrochage::convert::LocalNow {
+    let now = chrono::Local::now();
+    let offset = now.offset().local_minus_utc() / 60;
+    accrochage::convert::LocalNow::from_unix(now.timestamp(), offset)
+}
+
+fn convert(args: &ConvertArgs) -> ExitCode {
+    use accrochage::convert::{self, ConvertOptions, Level};
+    let schema = match load_schema(args.schema.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("accrochage : {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let bytes = match std::fs::read(&args.input) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!(
+                "accrochage : impossible de lire {} : {e}",
+                args.input.display()
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let mut options = ConvertOptions::at(local_now());
+    options.strict = args.strict;
+    options.max_passages = args.max_passages;
+    for (key, value) in [
+        ("idFlux", &args.id_flux),
+        ("horodatage", &args.horodatage),
+        ("idClientEmetteur", &args.id_client_emetteur),
+        ("idClientCertificateur", &args.id_client_certificateur),
+        ("idContrat", &args.id_contrat),
+        ("natureDeposant", &args.nature_deposant),
+    ] {
+        if let Some(v) = value {
+            options.params.insert(key.to_owned(), v.clone());
+        }
+    }
+    for (k, v) in &args.params {
+        options.params.insert(k.clone(), v.clone());
+    }
+    let name = args
+        .input
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let result = match convert::convert(&bytes, &name, &schema, &options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("accrochage : {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut err = std::io::stderr().lock();
+    for f in &result.findings {
+        let place = if f.cell.is_empty() {
+            f.sheet.clone()
+        } else {
+            f.cell.clone()
+        };
+        let value = if f.value.is_empty() {
+            String::new()
+        } else {
+            format!(" « {} »", f.value)
+        };
+        let _ = writeln!(
+            err,
+            "{place} : {} [{}]{value} — {} → {}",
+            f.level.label(),
+            f.code,
+            f.message,
+            f.fix
+        );
+    }
+    let s = &result.summary;
+    let _ = writeln!(
+        err,
+        "{} ligne(s) lue(s), {} passage(s) écrit(s) dans {} fichier(s), {} ligne(s) écartée(s), {} erreur(s), {} avertissement(s)",
+        s.rows_read, s.passages_written, s.files, s.rows_excluded, s.errors, s.warnings
+    );
+    if let Some(path) = &args.report {
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let text = if is_json {
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "summary": result.summary, "diagnostics": result.findings }),
+            )
+            .unwrap_or_default()
+        } else {
+            convert::findings_to_csv(&result.findings)
+        };
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!(
+                "accrochage : impossible d'écrire le rapport {} : {e}",
+                path.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let several = result.files.len() > 1;
+    for (i, file) in result.files.iter().enumerate() {
+        let path = match &args.output {
+            Some(o) if several => {
+                let stem = o
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                o.with_file_name(format!("{stem}_{}.xml", i + 1))
+            }
+            Some(o) => o.clone(),
+            None => PathBuf::from(&file.name),
+        };
+        if let Err(e) = std::fs::write(&path, &file.xml) {
+            eprintln!("accrochage : impossible d'écrire {} : {e}", path.display());
+            return ExitCode::from(2);
+        }
+        let _ = writeln!(
+            err,
+            "XML écrit : {} ({} passage(s), idFlux {})",
+            path.display(),
+            file.passages,
+            file.id_flux
+        );
+    }
+    let has_errors = result.findings.iter().any(|f| f.level == Level::Erreur);
+    if result.files.is_empty() || has_errors {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

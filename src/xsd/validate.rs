@@ -629,7 +629,7 @@ impl<'s> Validator<'s> {
                     Text {
                         fr: if expected.iter().any(|n| n == local) {
                             // The right name in the wrong namespace: say which, and what to fix.
-                            let got = match ns.as_deref() {
+                            let got = match ns {
                                 None => "n'a pas d'espace de noms".to_owned(),
                                 Some(n) => format!("est dans l'espace de noms {n}"),
                             };
@@ -641,8 +641,7 @@ impl<'s> Validator<'s> {
                         } else {
                             format!(
                                 "L'élément racine est « {qname} »{} : attendu {}{ns_fr}",
-                                ns.as_deref()
-                                    .map(|n| format!(" (espace de noms {n})"))
+                                ns.map(|n| format!(" (espace de noms {n})"))
                                     .unwrap_or_default(),
                                 list_fr(&expected)
                             )

@@ -1,0 +1,1197 @@
+//! The converter: a workbook in, CDC XML files and a report of every problem out.
+//!
+//! Stages, one module each: [`columns`] finds the header and maps columns to schema fields;
+//! [`cells`] turns each cell into the text of its element; the rows become records, checked
+//! against the schema's facets and the cross-field [`rules`]; the [`writer`] walks the schema to
+//! write each passage, then the files; every file is validated again by the XSD engine before it
+//! is returned.
+//!
+//! ```
+//! use accrochage::convert::{convert, ConvertOptions};
+//! use accrochage::xsd::Schema;
+//! let csv = "idTechnique;type;code;obtentionCertification;donneeCertifiee;dateDebutValidite;\
+//! presenceNiveauLangueEuro;presenceNiveauNumeriqueEuro;nomNaissance;prenom1;anneeNaissance;sexe;codeInsee\n\
+//! T-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n";
+//! let mut options = ConvertOptions::at(accrochage::convert::LocalNow::from_unix(1_790_000_000, 120));
+//! options.params.insert("idClientEmetteur".into(), "ABCD1234".into());
+//! options.params.insert("idClientCertificateur".into(), "ABCD1234".into());
+//! options.params.insert("idContrat".into(), "MCF-1".into());
+//! let result = convert(csv.as_bytes(), "passages.csv", &Schema::cdc(), &options).unwrap();
+//! assert_eq!(result.summary.passages_written, 1);
+//! assert!(result.files[0].xml.contains("<cpf:nomNaissance>DUPONT</cpf:nomNaissance>"));
+//! ```
+
+pub mod cells;
+pub mod columns;
+pub mod ids;
+pub mod report;
+pub mod rules;
+pub mod writer;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use serde::Serialize;
+
+pub use ids::LocalNow;
+pub use report::{findings_to_csv, Finding, Level, Summary};
+
+use crate::dictionary;
+use crate::workbook::{self, cell_reference, CellValue, DateSystem, Sheet, Workbook};
+use crate::xsd::{Schema, ValidationOptions};
+use cells::{convert_cell, FieldValue};
+use writer::{Body, Filler, Missing, Node, Plan, Slots, Values};
+
+/// The CDC's limits per file (NOTES.md §3): beyond, the output is split.
+pub const MAX_PASSAGES_PER_FILE: usize = 200_000;
+pub const MAX_BYTES_PER_FILE: usize = 200 * 1000 * 1000;
+pub const PASSAGES_SHEET: &str = "Passages";
+pub const PARAMS_SHEET: &str = "Paramètres";
+
+/// How to convert.
+#[derive(Debug, Clone)]
+pub struct ConvertOptions {
+    /// Parameters that override the workbook's Paramètres sheet (idClientEmetteur,
+    /// idClientCertificateur, idContrat, natureDeposant, idFlux, horodatage…).
+    pub params: BTreeMap<String, String>,
+    /// No XML at all when any error exists.
+    pub strict: bool,
+    /// Passages per file before splitting (at most 200 000).
+    pub max_passages: Option<usize>,
+    /// The moment of the conversion (horodatage, file names, the 3-month deadline).
+    pub now: LocalNow,
+}
+
+impl ConvertOptions {
+    pub fn at(now: LocalNow) -> ConvertOptions {
+        ConvertOptions {
+            params: BTreeMap::new(),
+            strict: false,
+            max_passages: None,
+            now,
+        }
+    }
+}
+
+/// One XML file produced.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputFile {
+    pub name: String,
+    pub xml: String,
+    pub passages: usize,
+    pub id_flux: String,
+}
+
+/// The result of a conversion: files (possibly none) and the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conversion {
+    pub files: Vec<OutputFile>,
+    #[serde(rename = "diagnostics")]
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+impl Conversion {
+    pub fn has_errors(&self) -> bool {
+        self.summary.errors > 0
+    }
+}
+
+/// Input that cannot be converted at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConvertError {
+    Workbook(String),
+    NoPassagesSheet { sheets: Vec<String> },
+    NoHeader { sheet: String },
+}
+
+impl fmt::Display for ConvertError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConvertError::Workbook(m) => f.write_str(m),
+            ConvertError::NoPassagesSheet { sheets } => write!(
+                f,
+                "Le classeur n'a pas de feuille « {PASSAGES_SHEET} » (feuilles trouvées : {}) : renommez la feuille des passages en « {PASSAGES_SHEET} » ou partez du modèle",
+                sheets.join(", ")
+            ),
+            ConvertError::NoHeader { sheet } => write!(
+                f,
+                "Aucune ligne d'en-tête reconnue dans la feuille « {sheet} » : la première ligne doit nommer les colonnes (idTechnique, nomNaissance, prenom1…), comme dans le modèle"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConvertError {}
+
+/// Converts a workbook (xlsx, xls, ods or csv bytes) into CDC XML.
+pub fn convert(
+    bytes: &[u8],
+    file_name: &str,
+    schema: &Schema,
+    options: &ConvertOptions,
+) -> Result<Conversion, ConvertError> {
+    let book = workbook::read_workbook(bytes, file_name)
+        .map_err(|e| ConvertError::Workbook(e.to_string()))?;
+    convert_workbook(&book, schema, options)
+}
+
+/// Converts an already-read workbook.
+pub fn convert_workbook(
+    book: &Workbook,
+    schema: &Schema,
+    options: &ConvertOptions,
+) -> Result<Conversion, ConvertError> {
+    let passages = passages_sheet(book)?;
+    let mut findings = Vec::new();
+    let Some(root) = schema
+        .global_elements()
+        .next()
+        .map(|e| e.name.clone())
+        .and_then(|n| schema.global_element(&n))
+    else {
+        return Err(ConvertError::Workbook(
+            "le schéma ne déclare pas d'élément racine".into(),
+        ));
+    };
+    let mut slots = Slots::default();
+    let plan = Plan::new(schema, root, &mut slots);
+    let map =
+        columns::map_columns(passages, &plan.known_keys(), &mut findings).ok_or_else(|| {
+            ConvertError::NoHeader {
+                sheet: passages.name.clone(),
+            }
+        })?;
+    // Derived fields exist even without a column of their own.
+    for k in ["anneeNaissance", "moisNaissance", "jourNaissance"] {
+        slots.intern(k);
+    }
+    let params = read_params(book, schema, &plan, options, &mut findings);
+    let targets: Vec<Target> = map
+        .columns
+        .iter()
+        .map(|c| {
+            if c.key == "dateNaissance" {
+                return Target::BirthDate;
+            }
+            if let Some(parts) = plan.list_fields.get(&c.key) {
+                return Target::List(parts.clone());
+            }
+            match (plan.fields.get(&c.key), slots.get(&c.key)) {
+                (Some(info), Some(slot)) => Target::Field {
+                    element: info.element,
+                    nillable: info.nillable,
+                    slot,
+                },
+                _ => Target::Param,
+            }
+        })
+        .collect();
+    let mut ctx = RowContext {
+        targets: &targets,
+        schema,
+        plan: &plan,
+        record_node: plan.find(writer::RECORD_ELEMENT),
+        group_node: plan.find(writer::GROUP_ELEMENT),
+        by_index: {
+            let mut v = vec![
+                None;
+                map.columns
+                    .iter()
+                    .map(|c| c.index as usize + 1)
+                    .max()
+                    .unwrap_or(0)
+            ];
+            for (i, c) in map.columns.iter().enumerate() {
+                v[c.index as usize] = Some(i);
+            }
+            v
+        },
+        slots: &slots,
+        map: &map,
+        sheet: passages,
+        system: book.date_system,
+        findings: &mut findings,
+    };
+    let mut records: Vec<Record> = Vec::new();
+    let mut rows_read = 0;
+    let mut rules = rules::Rules::new(RulesContext {
+        sheet: &passages.name,
+        map: &map,
+        slots: &slots,
+        today: options.now.date(),
+    });
+    let group_slots = (slots.get("type"), slots.get("code"));
+    let mut group_keys: Vec<(Option<String>, Option<String>)> = Vec::new();
+    let mut group_values: Vec<Vec<Option<FieldValue>>> = Vec::new();
+    for row in &passages.rows {
+        if row.number <= map.header_row || Some(row.number) == map.label_row {
+            continue;
+        }
+        rows_read += 1;
+        let Some(mut r) = ctx.read_row(row, &params) else {
+            continue;
+        };
+        let before = ctx.findings.len();
+        rules.check(&mut r, ctx.findings);
+        r.has_error |= ctx.findings[before..]
+            .iter()
+            .any(|f| f.level == Level::Erreur);
+        if !r.has_error {
+            // Only the first kept row of each certification is needed to write its fields: the
+            // others keep just their XML, so memory stays near the size of the output.
+            let key = (
+                r.text_slot(group_slots.0).map(str::to_owned),
+                r.text_slot(group_slots.1).map(str::to_owned),
+            );
+            r.group = match group_keys.iter().position(|k| *k == key) {
+                Some(g) => g,
+                None => {
+                    group_keys.push(key);
+                    group_values.push(std::mem::take(&mut r.values));
+                    group_keys.len() - 1
+                }
+            };
+            r.values = Vec::new();
+            r.columns = Vec::new();
+            records.push(r);
+        }
+    }
+
+    let mut summary = Summary {
+        rows_read,
+        ..Summary::default()
+    };
+    let kept = records;
+    summary.rows_excluded = rows_read - kept.len();
+    let params_ok = !findings
+        .iter()
+        .any(|f| f.level == Level::Erreur && f.row == 0);
+    let mut files = Vec::new();
+    let refuse_all = options.strict && findings.iter().any(|f| f.level == Level::Erreur);
+    if refuse_all {
+        findings.push(Finding {
+            level: Level::Info,
+            code: "mode-strict",
+            sheet: String::new(),
+            cell: String::new(),
+            row: 0,
+            column: String::new(),
+            value: String::new(),
+            message: "Mode strict : aucun XML n'est produit tant qu'il reste une erreur".into(),
+            fix: "Corrigez les erreurs listées puis relancez la conversion".into(),
+        });
+    } else if params_ok && !kept.is_empty() {
+        files = write_files(
+            schema,
+            &plan,
+            &params,
+            kept,
+            &group_values,
+            options,
+            &mut findings,
+        );
+    }
+    summary.passages_written = files.iter().map(|f| f.passages).sum();
+    summary.files = files.len();
+    if !refuse_all && params_ok {
+        // Rows kept but not written can only come from an internal failure, reported there.
+        summary.rows_excluded = rows_read - summary.passages_written;
+    } else {
+        summary.rows_excluded = rows_read;
+    }
+    summary.count(&findings);
+    Ok(Conversion {
+        files,
+        findings,
+        summary,
+    })
+}
+
+fn passages_sheet(book: &Workbook) -> Result<&Sheet, ConvertError> {
+    if let Some(s) = book.sheet(PASSAGES_SHEET) {
+        return Ok(s);
+    }
+    let data_sheets: Vec<&Sheet> = book
+        .sheets
+        .iter()
+        .filter(|s| {
+            book.sheet(PARAMS_SHEET)
+                .is_none_or(|p| !std::ptr::eq(p, *s))
+        })
+        .filter(|s| dictionary::normalize_header(&s.name) != dictionary::normalize_header("Aide"))
+        .collect();
+    match data_sheets.as_slice() {
+        [only] => Ok(only),
+        _ => Err(ConvertError::NoPassagesSheet {
+            sheets: book.sheets.iter().map(|s| s.name.clone()).collect(),
+        }),
+    }
+}
+
+/// Reads the Paramètres sheet (key | value), applies the overrides, fills defaults (idFlux,
+/// horodatage) and reports missing or unknown parameters.
+fn read_params(
+    book: &Workbook,
+    schema: &Schema,
+    plan: &Plan,
+    options: &ConvertOptions,
+    findings: &mut Vec<Finding>,
+) -> HashMap<String, String> {
+    let mut params: HashMap<String, String> = HashMap::new();
+    let mut origin: HashMap<String, String> = HashMap::new();
+    let known: Vec<String> = plan
+        .params
+        .iter()
+        .map(|(k, _)| k.clone())
+        .chain(["natureDeposant".to_owned()])
+        .collect();
+    let resolve_key = |raw: &str| -> Option<String> {
+        let n = dictionary::normalize_header(raw);
+        if let Some(k) = known.iter().find(|k| dictionary::normalize_header(k) == n) {
+            return Some(k.clone());
+        }
+        dictionary::lookup_header(raw)
+            .map(|e| e.key.to_owned())
+            .filter(|k| known.contains(k))
+    };
+    if let Some(sheet) = book.sheet(PARAMS_SHEET) {
+        for row in &sheet.rows {
+            let mut cells = row.cells.iter();
+            let Some(key_cell) = cells.next() else {
+                continue;
+            };
+            let Some(raw_key) = columns::cell_text(&key_cell.value) else {
+                continue;
+            };
+            let value_cell = row.cells.iter().find(|c| c.column == key_cell.column + 1);
+            let value = value_cell.and_then(|c| columns::cell_text(&c.value));
+            match resolve_key(&raw_key) {
+                Some(key) => {
+                    if let Some(v) = value {
+                        origin.insert(
+                            key.clone(),
+                            cell_reference(&sheet.name, key_cell.column + 1, row.number),
+                        );
+                        params.insert(key, v);
+                    }
+                }
+                None => {
+                    let n = dictionary::normalize_header(&raw_key);
+                    // A header row such as « champ | valeur » is expected and not reported.
+                    if !["champ", "cle", "parametre", "nom"].contains(&n.as_str()) {
+                        findings.push(Finding {
+                            level: Level::Avertissement,
+                            code: "parametre-inconnu",
+                            sheet: sheet.name.clone(),
+                            cell: cell_reference(&sheet.name, key_cell.column, row.number),
+                            row: row.number,
+                            column: "champ".into(),
+                            value: raw_key.clone(),
+                            message: format!(
+                                "Le paramètre « {raw_key} » n'est pas reconnu : il est ignoré"
+                            ),
+                            fix: format!("Paramètres attendus : {}", known.join(", ")),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    for (k, v) in &options.params {
+        let key = resolve_key(k).unwrap_or_else(|| k.clone());
+        if !v.trim().is_empty() {
+            origin.insert(key.clone(), "option".into());
+            params.insert(key, v.trim().to_owned());
+        }
+    }
+    params
+        .entry("horodatage".into())
+        .or_insert_with(|| options.now.horodatage());
+    // idFlux is generated per file when absent; a placeholder keeps the required check quiet.
+    let _ = schema;
+    for (key, element) in &plan.params {
+        let decl = schema.element(*element);
+        let st = schema.element_simple_type(*element);
+        match params.get(key) {
+            None if key == "idFlux" || key.starts_with("idFlux") => {}
+            None => findings.push(Finding {
+                level: Level::Erreur,
+                code: "parametre-manquant",
+                sheet: PARAMS_SHEET.into(),
+                cell: String::new(),
+                row: 0,
+                column: key.clone(),
+                value: String::new(),
+                message: format!(
+                    "Le paramètre {key} ({}) est absent : aucun XML ne peut être produit sans lui",
+                    dictionary::lookup_parameter(key).map(|e| e.label).unwrap_or(&decl.name)
+                ),
+                fix: format!("Renseignez {key} dans la feuille « {PARAMS_SHEET} » ou dans le formulaire Paramètres"),
+            }),
+            Some(value) => {
+                let Some(st) = st else { continue };
+                let mut v = value.clone();
+                if let Some(code) = st.enumeration_values().and(dictionary::resolve_enumeration(schema, &decl.name, value)) {
+                    v = code;
+                    params.insert(key.clone(), v.clone());
+                }
+                if let Err(violation) = st.check(&v) {
+                    let (_, _, text) = crate::xsd::diagnostic::value_message(key, &v, st, &violation);
+                    findings.push(Finding {
+                        level: Level::Erreur,
+                        code: "parametre-invalide",
+                        sheet: PARAMS_SHEET.into(),
+                        cell: origin.get(key).cloned().unwrap_or_default(),
+                        row: 0,
+                        column: key.clone(),
+                        value: v.clone(),
+                        message: text.fr,
+                        fix: format!("Corrigez {key} dans la feuille « {PARAMS_SHEET} » ou dans le formulaire Paramètres"),
+                    });
+                }
+            }
+        }
+    }
+    params
+}
+
+/// One data row, as fields by slot.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub row: u32,
+    pub values: Vec<Option<FieldValue>>,
+    /// Column index of each slot's source cell, for locating findings.
+    pub columns: Vec<Option<u32>>,
+    pub has_error: bool,
+    /// The passage as XML, once checked.
+    pub xml: String,
+    /// Index of the record's certification (type, code) among the kept rows.
+    pub group: usize,
+}
+
+impl Record {
+    pub fn text(&self, slots: &Slots, key: &str) -> Option<&str> {
+        match slots
+            .get(key)
+            .and_then(|s| self.values.get(s))
+            .and_then(|v| v.as_ref())
+        {
+            Some(FieldValue::Text(t)) => Some(t.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// What a column feeds, resolved once for all rows.
+enum Target {
+    Field {
+        element: crate::xsd::ElementId,
+        nillable: bool,
+        slot: usize,
+    },
+    List(Vec<(String, crate::xsd::ElementId)>),
+    BirthDate,
+    Param,
+}
+
+struct RowContext<'a> {
+    targets: &'a [Target],
+    schema: &'a Schema,
+    plan: &'a Plan,
+    record_node: Option<&'a Node>,
+    group_node: Option<&'a Node>,
+    /// Column index → position in the map.
+    by_index: Vec<Option<usize>>,
+    slots: &'a Slots,
+    map: &'a columns::ColumnMap,
+    sheet: &'a Sheet,
+    system: DateSystem,
+    findings: &'a mut Vec<Finding>,
+}
+
+/// What the rules need to locate their findings.
+pub struct RulesContext<'a> {
+    pub sheet: &'a str,
+    pub map: &'a columns::ColumnMap,
+    pub slots: &'a Slots,
+    pub today: (i32, u32, u32),
+}
+
+impl RowContext<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn finding(
+        &mut self,
+        level: Level,
+        code: &'static str,
+        row: u32,
+        column: Option<&columns::Column>,
+        value: &str,
+        message: String,
+        fix: String,
+    ) {
+        self.findings.push(Finding {
+            level,
+            code,
+            sheet: self.sheet.name.clone(),
+            cell: match column {
+                Some(c) => cell_reference(&self.sheet.name, c.index, row),
+                None => format!("{}!{row}", self.sheet.name),
+            },
+            row,
+            column: column.map(|c| c.header.clone()).unwrap_or_default(),
+            value: value.to_owned(),
+            message,
+            fix,
+        });
+    }
+
+    fn read_row(
+        &mut self,
+        row: &workbook::Row,
+        params: &HashMap<String, String>,
+    ) -> Option<Record> {
+        let n = self.slots.names.len();
+        let mut rec = Record {
+            row: row.number,
+            values: vec![None; n],
+            columns: vec![None; n],
+            has_error: false,
+            xml: String::new(),
+            group: 0,
+        };
+        let before = self.findings.len();
+        let mut any_value = false;
+        let mut unmapped = false;
+        for cell in &row.cells {
+            let Some(ci) = self.by_index.get(cell.column as usize).copied().flatten() else {
+                if columns::cell_text(&cell.value).is_some() {
+                    unmapped = true;
+                }
+                continue;
+            };
+            let map = self.map;
+            let column = &map.columns[ci];
+            if matches!(&cell.value, CellValue::Text(t) if t.trim().is_empty()) {
+                continue;
+            }
+            any_value = true;
+            self.cell_notes(row.number, column, cell);
+            self.read_cell(&mut rec, ci, &cell.value);
+        }
+        if !any_value {
+            if unmapped {
+                self.finding(
+                    Level::Avertissement,
+                    "ligne-sans-colonne-reconnue",
+                    row.number,
+                    None,
+                    "",
+                    format!("La ligne {} n'a de valeurs que dans des colonnes non reconnues : elle n'est pas transmise", row.number),
+                    "Placez les données sous les colonnes attendues, ou supprimez la ligne".into(),
+                );
+                return None;
+            }
+            return None;
+        }
+        // Render the passage and the certification's own fields to find what is missing.
+        let values = Values {
+            record: Some(&rec.values),
+            params,
+        };
+        let mut missing = Vec::new();
+        let mut xml = String::new();
+        let mut nothing = NoFill;
+        if let Some(node) = self.record_node {
+            if let Body::Records(children) = &node.body {
+                let depth = self.plan.record_depth;
+                writer::open(&mut xml, &node.tag, depth);
+                writer::render_children(
+                    children,
+                    &values,
+                    &mut nothing,
+                    &mut xml,
+                    depth + 1,
+                    &mut missing,
+                    writer::Level::Record,
+                );
+                writer::close(&mut xml, &node.tag, depth);
+            }
+        }
+        if let Some(node) = self.group_node {
+            if let Body::Groups(children) = &node.body {
+                let mut scratch = String::new();
+                writer::render_children(
+                    children,
+                    &values,
+                    &mut nothing,
+                    &mut scratch,
+                    0,
+                    &mut missing,
+                    writer::Level::Group,
+                );
+            }
+        }
+        let refused: Vec<String> = self.findings[before..]
+            .iter()
+            .filter(|f| f.level == Level::Erreur)
+            .map(|f| f.column.clone())
+            .collect();
+        for m in missing {
+            if self
+                .map
+                .find(&m.name)
+                .is_some_and(|c| refused.contains(&c.header))
+            {
+                continue;
+            }
+            self.report_missing(&rec, &m);
+        }
+        rec.xml = xml;
+        rec.has_error = self.findings[before..]
+            .iter()
+            .any(|f| f.level == Level::Erreur);
+        Some(rec)
+    }
+
+    fn cell_notes(&mut self, row: u32, column: &columns::Column, cell: &workbook::Cell) {
+        for note in &cell.notes {
+            let (level, code, message, fix) = note_finding(note, &column.header);
+            let value = match &cell.value {
+                CellValue::Text(t) => t.clone(),
+                _ => String::new(),
+            };
+            self.finding(level, code, row, Some(column), &value, message, fix);
+        }
+    }
+
+    fn label(&self, key: &str) -> String {
+        match self.map.find(key) {
+            Some(c) => c.header.clone(),
+            None => key.to_owned(),
+        }
+    }
+
+    fn read_cell(&mut self, rec: &mut Record, ci: usize, value: &CellValue) {
+        let map = self.map;
+        let column = &map.columns[ci];
+        let key = column.key.as_str();
+        let label = column.header.as_str();
+        let shown = || columns::cell_text(value).unwrap_or_default();
+        let targets = self.targets;
+        let target = &targets[ci];
+        let (element, nillable, slot) = match target {
+            Target::BirthDate => return self.read_birth_date(rec, column, value),
+            Target::List(parts) => return self.read_list(rec, column, value, parts),
+            Target::Param => {
+                let fix = format!(
+                    "Indiquez {key} dans la feuille « {PARAMS_SHEET} » plutôt que dans une colonne"
+                );
+                self.finding(Level::Avertissement, "colonne-de-parametre", rec.row, Some(column), &shown(), format!("{label} est un paramètre du fichier, pas une donnée de passage : la colonne est ignorée"), fix);
+                return;
+            }
+            Target::Field {
+                element,
+                nillable,
+                slot,
+            } => (*element, *nillable, *slot),
+        };
+        let Some(st) = self.schema.element_simple_type(element) else {
+            return;
+        };
+        match convert_cell(key, label, value, st, nillable, self.system, self.schema) {
+            Ok((field, adjustments)) => {
+                for a in adjustments {
+                    let level = if a.warning {
+                        Level::Avertissement
+                    } else {
+                        Level::Info
+                    };
+                    self.finding(
+                        level,
+                        a.code,
+                        rec.row,
+                        Some(column),
+                        &shown(),
+                        a.message,
+                        "Vérifiez la valeur transmise".into(),
+                    );
+                }
+                if let FieldValue::Text(t) = &field {
+                    if let Err(v) = st.check(t) {
+                        let (code, _, text) =
+                            crate::xsd::diagnostic::value_message(label, t, st, &v);
+                        let fix = fix_for(code, st);
+                        self.finding(
+                            Level::Erreur,
+                            facet_code(code),
+                            rec.row,
+                            Some(column),
+                            t,
+                            text.fr,
+                            fix,
+                        );
+                        return;
+                    }
+                }
+                rec.values[slot] = Some(field);
+                rec.columns[slot] = Some(column.index);
+            }
+            Err(r) => self.finding(
+                Level::Erreur,
+                r.code,
+                rec.row,
+                Some(column),
+                &shown(),
+                r.message,
+                r.fix,
+            ),
+        }
+    }
+
+    fn read_birth_date(&mut self, rec: &mut Record, column: &columns::Column, value: &CellValue) {
+        let shown = columns::cell_text(value).unwrap_or_default();
+        let date = match value {
+            CellValue::Date(d) | CellValue::DateTime(d, _) => Some(*d),
+            CellValue::Text(t) => workbook::parse_text_date(t.trim()),
+            CellValue::Number(n) => workbook::serial_to_date(*n, self.system).map(|(d, _)| d),
+            _ => None,
+        };
+        let Some(d) = date else {
+            self.finding(
+                Level::Erreur,
+                "date-illisible",
+                rec.row,
+                Some(column),
+                &shown,
+                format!("« {shown} » n'est pas une date de naissance lisible"),
+                "Saisissez la date au format JJ/MM/AAAA (ex. 03/11/1990), ou utilisez les colonnes anneeNaissance, moisNaissance, jourNaissance".into(),
+            );
+            return;
+        };
+        for (key, v) in [
+            ("anneeNaissance", d.year.to_string()),
+            ("moisNaissance", d.month.to_string()),
+            ("jourNaissance", d.day.to_string()),
+        ] {
+            let Some(slot) = self.slots.get(key) else {
+                continue;
+            };
+            if rec.values[slot].is_none() {
+                rec.values[slot] = Some(FieldValue::Text(v));
+                rec.columns[slot] = Some(column.index);
+            }
+        }
+    }
+
+    fn read_list(
+        &mut self,
+        rec: &mut Record,
+        column: &columns::Column,
+        value: &CellValue,
+        parts: &[(String, crate::xsd::ElementId)],
+    ) {
+        let text = columns::cell_text(value).unwrap_or_default();
+        let expected: Vec<&str> = parts
+            .iter()
+            .map(|(_, e)| self.schema.element(*e).name.as_str())
+            .collect();
+        for item in writer::split_list(&text) {
+            if item.len() > parts.len() {
+                self.finding(
+                    Level::Erreur,
+                    "liste-mal-formee",
+                    rec.row,
+                    Some(column),
+                    &text,
+                    format!("« {} » a {} parties séparées par « : » alors que {} sont attendues ({})", item.join(":"), item.len(), parts.len(), expected.join(":")),
+                    format!("Écrivez chaque résultat sous la forme {} et séparez les résultats par « | » (ex. 3:1:2|4:2:1)", expected.join(":")),
+                );
+                return;
+            }
+            for (part, (_, e)) in item.iter().zip(parts) {
+                if part.is_empty() {
+                    continue;
+                }
+                let Some(st) = self.schema.element_simple_type(*e) else {
+                    continue;
+                };
+                if let Err(v) = st.check(part) {
+                    let name = &self.schema.element(*e).name;
+                    let (code, _, t) = crate::xsd::diagnostic::value_message(
+                        &format!("{name} (dans {})", column.header),
+                        part,
+                        st,
+                        &v,
+                    );
+                    let fix = fix_for(code, st);
+                    self.finding(
+                        Level::Erreur,
+                        facet_code(code),
+                        rec.row,
+                        Some(column),
+                        &text,
+                        t.fr,
+                        fix,
+                    );
+                    return;
+                }
+            }
+        }
+        if let Some(slot) = self.slots.get(&column.key) {
+            rec.values[slot] = Some(FieldValue::Text(text));
+            rec.columns[slot] = Some(column.index);
+        }
+    }
+
+    fn report_missing(&mut self, rec: &Record, m: &Missing) {
+        if !m.alternatives.is_empty() {
+            let labels: Vec<String> = m.alternatives.iter().map(|a| self.label(a)).collect();
+            let list = crate::xsd::diagnostic::list_fr(&labels);
+            self.finding(
+                Level::Erreur,
+                "choix-vide",
+                rec.row,
+                None,
+                "",
+                format!("Ligne {} : il faut renseigner {list}", rec.row),
+                format!("Renseignez {list}"),
+            );
+            return;
+        }
+        let column = self.map.find(&m.name).cloned();
+        let label = self.label(&m.name);
+        let entry = dictionary::lookup_header(&m.name);
+        let (message, fix) = match &column {
+            Some(_) => (
+                format!("{label} est obligatoire et la cellule est vide"),
+                match entry {
+                    Some(e) => format!("Renseignez {label} : {}", e.help),
+                    None => format!("Renseignez {label}"),
+                },
+            ),
+            None => (
+                format!("La colonne obligatoire {} est absente du classeur", m.name),
+                format!("Ajoutez une colonne « {} » (voir le modèle)", m.name),
+            ),
+        };
+        self.finding(
+            Level::Erreur,
+            "obligatoire-manquant",
+            rec.row,
+            column.as_ref(),
+            "",
+            message,
+            fix,
+        );
+    }
+}
+
+/// Renders nothing for groups and records (used when checking one passage on its own).
+struct NoFill;
+
+impl Filler for NoFill {
+    fn groups(&mut self, _: &Node, _: &mut String, _: usize) {}
+    fn records(&mut self, _: &Node, _: &mut String, _: usize) {}
+}
+
+/// Stable converter codes for facet failures.
+fn facet_code(code: crate::xsd::Code) -> &'static str {
+    use crate::xsd::Code::*;
+    match code {
+        ValueLength => "longueur-exacte",
+        ValueMinLength => "valeur-vide",
+        ValueMaxLength => "valeur-trop-longue",
+        ValuePattern => "format-invalide",
+        ValueEnumeration => "valeur-non-autorisee",
+        ValueMinInclusive | ValueMinExclusive => "valeur-trop-petite",
+        ValueMaxInclusive | ValueMaxExclusive => "valeur-trop-grande",
+        ValueTotalDigits | ValueFractionDigits => "trop-de-chiffres",
+        _ => "valeur-invalide",
+    }
+}
+
+fn fix_for(code: crate::xsd::Code, st: &crate::xsd::SimpleType) -> String {
+    use crate::xsd::Code::*;
+    match code {
+        ValueMaxLength => format!("Raccourcissez la valeur à {} caractères au plus (sans la tronquer au hasard : c'est une donnée d'état civil ou d'identification)", st.max_length.unwrap_or(0)),
+        ValueLength => format!("Saisissez exactement {} caractères", st.length.unwrap_or(0)),
+        ValueMinLength => "Renseignez une valeur ou laissez la cellule vide si l'information est facultative".into(),
+        ValueEnumeration => "Choisissez une valeur de la liste".into(),
+        ValueMinInclusive | ValueMaxInclusive | ValueMinExclusive | ValueMaxExclusive => "Vérifiez la valeur : elle sort des limites permises".into(),
+        ValuePattern => "Corrigez le format de la valeur".into(),
+        _ => "Corrigez la valeur".into(),
+    }
+}
+
+fn note_finding(note: &workbook::TextNote, header: &str) -> (Level, &'static str, String, String) {
+    match note {
+        workbook::TextNote::Trimmed => (
+            Level::Info,
+            "espaces-retires",
+            format!("Les espaces en début ou fin de {header} ont été retirés"),
+            "Rien à faire ; pour un fichier propre, retirez-les dans le classeur".into(),
+        ),
+        workbook::TextNote::NonBreakingSpace => (
+            Level::Info,
+            "espace-insecable",
+            format!(
+                "Des espaces insécables dans {header} ont été remplacés par des espaces ordinaires"
+            ),
+            "Rien à faire".into(),
+        ),
+        workbook::TextNote::Normalized => (
+            Level::Info,
+            "unicode-normalise",
+            format!("Les caractères accentués de {header} ont été normalisés (forme NFC)"),
+            "Rien à faire".into(),
+        ),
+        workbook::TextNote::IllegalXmlChar(c) => (
+            Level::Erreur,
+            "caractere-interdit",
+            format!(
+                "{header} contient un caractère invisible interdit en XML (U+{:04X})",
+                *c as u32
+            ),
+            "Retapez la valeur dans la cellule (ce caractère vient souvent d'un copier-coller)"
+                .into(),
+        ),
+    }
+}
+
+/// Splits the kept records into files and writes them, each validated again by the engine.
+fn write_files(
+    schema: &Schema,
+    plan: &Plan,
+    params: &HashMap<String, String>,
+    kept: Vec<Record>,
+    group_values: &[Vec<Option<FieldValue>>],
+    options: &ConvertOptions,
+    findings: &mut Vec<Finding>,
+) -> Vec<OutputFile> {
+    let per_file = options
+        .max_passages
+        .unwrap_or(MAX_PASSAGES_PER_FILE)
+        .clamp(1, MAX_PASSAGES_PER_FILE);
+    let code_slot = plan.find("code").and_then(|n| match n.body {
+        Body::Leaf { slot, .. } => slot,
+        _ => None,
+    });
+    let code_for_name = if group_values.len() == 1 {
+        match code_slot
+            .and_then(|s| group_values[0].get(s))
+            .and_then(|v| v.as_ref())
+        {
+            Some(FieldValue::Text(t)) => t.clone(),
+            _ => "flux".to_owned(),
+        }
+    } else {
+        "multi".to_owned()
+    };
+    // Groups by (type, code) in order of first appearance, then chunks of at most per_file
+    // passages and MAX_BYTES_PER_FILE bytes; a certification may continue in the next file.
+    let mut groups: Vec<Vec<Record>> = (0..group_values.len()).map(|_| Vec::new()).collect();
+    for r in kept {
+        let g = r.group;
+        groups[g].push(r);
+    }
+    type Chunk = Vec<(usize, Vec<Record>)>;
+    let mut chunks: Vec<Chunk> = vec![Vec::new()];
+    let (mut count, mut bytes) = (0usize, 0usize);
+    for (g, records) in groups.into_iter().enumerate() {
+        let mut current: Vec<Record> = Vec::new();
+        for r in records {
+            if count == per_file || bytes + r.xml.len() > MAX_BYTES_PER_FILE - 10_000 {
+                if !current.is_empty() {
+                    if let Some(last) = chunks.last_mut() {
+                        last.push((g, std::mem::take(&mut current)));
+                    }
+                }
+                chunks.push(Vec::new());
+                count = 0;
+                bytes = 0;
+            }
+            count += 1;
+            bytes += r.xml.len();
+            current.push(r);
+        }
+        if !current.is_empty() {
+            if let Some(last) = chunks.last_mut() {
+                last.push((g, current));
+            }
+        }
+    }
+    chunks.retain(|c| !c.is_empty());
+    let split = chunks.len() > 1;
+    let given_id = params.get("idFlux").cloned();
+    let mut files = Vec::new();
+    for (i, chunk) in chunks.into_iter().enumerate() {
+        let id_flux = match (&given_id, split) {
+            (Some(id), false) => id.clone(),
+            (Some(id), true) => format!("{id}-{}", i + 1),
+            (None, _) => ids::Uuid::new_v4().to_string(),
+        };
+        let mut file_params = params.clone();
+        file_params.insert("idFlux".into(), id_flux.clone());
+        let passages: usize = chunk.iter().map(|(_, g)| g.len()).sum();
+        let capacity = chunk
+            .iter()
+            .flat_map(|(_, g)| g.iter())
+            .map(|r| r.xml.len())
+            .sum::<usize>()
+            + 4096;
+        let mut out = String::with_capacity(capacity);
+        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let mut filler = FileFiller {
+            chunk,
+            group_values,
+            params: &file_params,
+            current: None,
+        };
+        let values = Values {
+            record: None,
+            params: &file_params,
+        };
+        let root = &plan.root;
+        out.push('<');
+        out.push_str(&root.tag);
+        if let (Some(p), Some(ns)) = (&plan.prefix, &plan.namespace) {
+            out.push_str(&format!(" xmlns:{p}=\"{ns}\""));
+        }
+        out.push_str(&format!(" xmlns:xsi=\"{}\">\n", writer::XSI_NS));
+        let mut missing = Vec::new();
+        if let Body::Complex(children) = &root.body {
+            writer::render_children(
+                children,
+                &values,
+                &mut filler,
+                &mut out,
+                1,
+                &mut missing,
+                writer::Level::Flux,
+            );
+        }
+        writer::close(&mut out, &root.tag, 0);
+        let name = if split {
+            format!(
+                "accrochage_{}_{}_{}.xml",
+                safe_name(&code_for_name),
+                options.now.compact(),
+                i + 1
+            )
+        } else {
+            format!(
+                "accrochage_{}_{}.xml",
+                safe_name(&code_for_name),
+                options.now.compact()
+            )
+        };
+        let report = schema.validate_str(
+            &out,
+            &ValidationOptions {
+                max_errors: 20,
+                ..ValidationOptions::default()
+            },
+        );
+        if !missing.is_empty() || !report.is_valid() {
+            let detail = report
+                .errors()
+                .next()
+                .map(|d| format!("ligne {} : {}", d.line, d.message))
+                .or_else(|| missing.first().map(|m| format!("{} manquant", m.name)))
+                .unwrap_or_default();
+            findings.push(Finding {
+                level: Level::Erreur,
+                code: "erreur-interne",
+                sheet: String::new(),
+                cell: String::new(),
+                row: 0,
+                column: String::new(),
+                value: name.clone(),
+                message: format!("Erreur interne d'accrochage : le XML produit ({name}) n'est pas valide ({detail}) ; il n'est pas fourni"),
+                fix: "Merci de signaler ce problème aux développeurs d'accrochage avec le rapport (sans les données personnelles)".into(),
+            });
+            continue;
+        }
+        files.push(OutputFile {
+            name,
+            xml: out,
+            passages,
+            id_flux,
+        });
+    }
+    files
+}
+
+fn safe_name(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+impl Record {
+    fn text_slot(&self, slot: Option<usize>) -> Option<&str> {
+        match slot
+            .and_then(|s| self.values.get(s))
+            .and_then(|v| v.as_ref())
+        {
+            Some(FieldValue::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Fills a file: one `certification` per group, each with its passages' pre-rendered XML (moved
+/// out of the records as they are written).
+struct FileFiller<'a> {
+    chunk: Vec<(usize, Vec<Record>)>,
+    group_values: &'a [Vec<Option<FieldValue>>],
+    params: &'a HashMap<String, String>,
+    current: Option<usize>,
+}
+
+impl Filler for FileFiller<'_> {
+    fn groups(&mut self, node: &Node, out: &mut String, depth: usize) {
+        let Body::Groups(children) = &node.body else {
+            return;
+        };
+        let (group_values, params) = (self.group_values, self.params);
+        for i in 0..self.chunk.len() {
+            let g = self.chunk[i].0;
+            self.current = Some(i);
+            let values = Values {
+                record: Some(&group_values[g]),
+                params,
+            };
+            writer::open(out, &node.tag, depth);
+            let mut missing = Vec::new();
+            writer::render_children(
+                children,
+                &values,
+                self,
+                out,
+                depth + 1,
+                &mut missing,
+                writer::Level::Group,
+            );
+            writer::close(out, &node.tag, depth);
+        }
+        self.current = None;
+    }
+
+    fn records(&mut self, _: &Node, out: &mut String, _: usize) {
+        if let Some((_, records)) = self.current.and_then(|i| self.chunk.get_mut(i)) {
+            for r in records.iter_mut() {
+                out.push_str(&r.xml);
+                r.xml = String::new();
+            }
+        }
+    }
+}
