@@ -438,6 +438,15 @@ pub fn parameter(key: &str) -> Option<&'static Entry> {
 /// Folds a spelling for comparison: no case, accents, spaces, underscores, hyphens, apostrophes
 /// or dots. NFKD also turns look-alikes (`º`, non-breaking spaces, ligatures) into plain letters.
 fn fold(s: &str) -> String {
+    // Most cells are plain ASCII codes (`PRESENTIEL`, `true`): NFKD would leave them unchanged,
+    // so skip the decomposition, which dominated the conversion profile.
+    if s.is_ascii() {
+        return s
+            .bytes()
+            .filter(|&b| !char::from(b).is_whitespace() && !matches!(b, b'_' | b'-' | b'\'' | b'.'))
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+    }
     s.nfkd()
         .filter(|c| !is_combining_mark(*c))
         .filter(|c| {

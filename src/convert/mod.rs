@@ -301,12 +301,50 @@ pub fn convert_workbook(
     } else {
         summary.rows_excluded = rows_read;
     }
+    let findings = merge_repeated_infos(findings);
     summary.count(&findings);
     Ok(Conversion {
         files,
         findings,
         summary,
     })
+}
+
+/// The same information on every row (a label sent as its code, spaces trimmed in a column)
+/// would bury the errors under thousands of lines: one info per column and message, with the
+/// number of cells and the last one. Errors and warnings stay one per cell.
+fn merge_repeated_infos(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut seen: HashMap<(&'static str, String, String), usize> = HashMap::new();
+    let mut repeats: Vec<(usize, usize, String)> = Vec::new(); // (index in out, count, last cell)
+    for f in findings {
+        if f.level != Level::Info || f.row == 0 {
+            out.push(f);
+            continue;
+        }
+        let key = (f.code, f.column.clone(), f.message.clone());
+        match seen.get(&key) {
+            Some(&r) => {
+                repeats[r].1 += 1;
+                repeats[r].2 = f.cell;
+            }
+            None => {
+                seen.insert(key, repeats.len());
+                repeats.push((out.len(), 1, String::new()));
+                out.push(f);
+            }
+        }
+    }
+    for (i, count, last) in repeats {
+        if count > 1 {
+            let others = count - 1;
+            let s = if others > 1 { "s" } else { "" };
+            out[i].message.push_str(&format!(
+                " (de même pour {others} autre{s} cellule{s} de cette colonne, jusqu'à {last})"
+            ));
+        }
+    }
+    out
 }
 
 fn passages_sheet(book: &Workbook) -> Result<&Sheet, ConvertError> {
