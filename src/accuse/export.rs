@@ -68,9 +68,18 @@ pub fn export_ko(
             "Le classeur « {file_name} » ne peut pas être lu : {e}"
         ))
     })?;
+    export_ko_book(reconciliation, &book, schema)
+}
+
+/// Same as [`export_ko`], from a workbook already read.
+pub fn export_ko_book(
+    reconciliation: &Reconciliation,
+    book: &workbook::Workbook,
+    schema: &Schema,
+) -> Result<Vec<u8>, ReconcileError> {
     let mut ignored = Vec::new();
-    let (sheet, map) = convert::passage_columns(&book, schema, &mut ignored)
-        .map_err(|e| ReconcileError(format!("Classeur « {file_name} » : {e}")))?;
+    let (sheet, map) = convert::passage_columns(book, schema, &mut ignored)
+        .map_err(|e| ReconcileError(format!("Classeur : {e}")))?;
     let wanted: HashMap<u32, (String, String)> = reconciliation
         .entries
         .iter()
@@ -122,7 +131,7 @@ pub fn export_ko(
         ));
         filled.rows.push(values);
     }
-    filled.parameters = parameters(&book);
+    filled.parameters = parameters(book);
     template::write_filled(schema, &filled).map_err(|e| ReconcileError(e.to_string()))
 }
 

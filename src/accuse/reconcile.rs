@@ -29,7 +29,7 @@ use super::explain::{explain, explain_rejection, Explanation, Reason};
 use super::parse::{Accuse, ErreurFichier};
 use crate::convert;
 use crate::convert::columns::cell_text;
-use crate::workbook::{self, cell_reference};
+use crate::workbook::{self, cell_reference, Workbook};
 use crate::xsd::{Diagnostic, Schema, ValidationOptions};
 
 /// What was deposited, as far as the caller has it: the workbook, the XML, both or neither.
@@ -204,12 +204,28 @@ pub fn reconcile(
     sent: &Sent,
     schema: &Schema,
 ) -> Result<Reconciliation, ReconcileError> {
-    let mut notes = Vec::new();
-    let rows = match sent.workbook {
-        Some((bytes, name)) => Some(read_rows(bytes, name, schema, &mut notes)?),
+    let book = match sent.workbook {
+        Some((bytes, name)) => Some(workbook::read_workbook(bytes, name).map_err(|e| {
+            ReconcileError(format!("Le classeur « {name} » ne peut pas être lu : {e}"))
+        })?),
         None => None,
     };
-    let xml = match sent.xml {
+    reconcile_book(accuse, book.as_ref(), sent.xml, schema)
+}
+
+/// Same as [`reconcile`], from a workbook already read.
+pub fn reconcile_book(
+    accuse: &Accuse,
+    book: Option<&Workbook>,
+    xml_bytes: Option<&[u8]>,
+    schema: &Schema,
+) -> Result<Reconciliation, ReconcileError> {
+    let mut notes = Vec::new();
+    let rows = match book {
+        Some(book) => Some(read_rows(book, schema, &mut notes)?),
+        None => None,
+    };
+    let xml = match xml_bytes {
         Some(bytes) => Some(read_xml(bytes)?),
         None => None,
     };
@@ -271,7 +287,11 @@ pub fn reconcile(
                 .and_then(|x| x.passages.iter().find(|p| p.id == r.id))
                 .map(|p| p.start.0);
             let message = entry_message(
-                &format!("{} (idTechnique « {} »)", r.cell, r.id),
+                &if r.id.is_empty() {
+                    r.cell.clone()
+                } else {
+                    format!("{} (idTechnique « {} »)", r.cell, r.id)
+                },
                 status,
                 explanation.as_ref(),
                 r.id.is_empty(),
@@ -388,7 +408,7 @@ pub fn reconcile(
             accuse,
             rows.as_deref(),
             xml.as_ref(),
-            sent.xml,
+            xml_bytes,
             schema,
             &mut notes,
         )
@@ -451,19 +471,16 @@ fn entry_message(
 }
 
 fn read_rows(
-    bytes: &[u8],
-    name: &str,
+    book: &Workbook,
     schema: &Schema,
     notes: &mut Vec<Note>,
 ) -> Result<Vec<SentRow>, ReconcileError> {
-    let book = workbook::read_workbook(bytes, name)
-        .map_err(|e| ReconcileError(format!("Le classeur « {name} » ne peut pas être lu : {e}")))?;
     let mut ignored = Vec::new();
-    let (sheet, map) = convert::passage_columns(&book, schema, &mut ignored)
-        .map_err(|e| ReconcileError(format!("Classeur « {name} » : {e}")))?;
+    let (sheet, map) = convert::passage_columns(book, schema, &mut ignored)
+        .map_err(|e| ReconcileError(format!("Classeur : {e}")))?;
     let Some(id_column) = map.find("idTechnique") else {
         return Err(ReconcileError(format!(
-            "La feuille « {} » du classeur « {name} » n'a pas de colonne idTechnique : sans elle, les lignes ne peuvent pas être rapprochées de l'accusé ; donnez le classeur qui a servi à produire le fichier envoyé",
+            "La feuille « {} » du classeur n'a pas de colonne idTechnique : sans elle, les lignes ne peuvent pas être rapprochées de l'accusé ; donnez le classeur qui a servi à produire le fichier envoyé",
             sheet.name
         )));
     };
