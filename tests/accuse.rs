@@ -512,6 +512,31 @@ fn unreadable_inputs_are_reported_in_french() {
     )
     .unwrap_err();
     assert!(e.0.contains("DTD"), "{e}");
+    for (xml, words) in [
+        (
+            &b"idTechnique;nom\nT-1;A\n"[..],
+            "ne contient aucun élément XML",
+        ),
+        (
+            &fixture("exemple-cdc.xml")[..],
+            "commence par <rapport> et non par <flux>",
+        ),
+        (&b"<flux/>"[..], ""),
+    ] {
+        let result = reconcile(
+            &accuse,
+            &Sent {
+                workbook: None,
+                xml: Some(xml),
+            },
+            &Schema::cdc(),
+        );
+        match result {
+            Err(e) => assert!(!words.is_empty() && e.0.contains(words), "{e}"),
+            // An empty flux is read (no passage); the accusé's ids are then unknown.
+            Ok(r) => assert!(words.is_empty() && r.entries.is_empty() && r.unknown.len() == 3),
+        }
+    }
     let e = reconcile(
         &accuse,
         &Sent {

@@ -542,12 +542,24 @@ pub(crate) fn read_xml(bytes: &[u8]) -> Result<SentXml, ReconcileError> {
     };
     let mut current: Option<SentPassage> = None;
     let mut text_buf = String::new();
+    let mut seen_root = false;
     loop {
         let start = pos.advance(text, reader.buffer_position() as usize);
         let event = reader.read_event().map_err(|e| {
             ReconcileError(format!("Le fichier XML envoyé n'est pas bien formé (ligne {}, colonne {} : {e}) : donnez le fichier tel qu'il a été déposé", start.0, start.1))
         })?;
         match event {
+            Event::Start(e) if !seen_root => {
+                let name = e.local_name().as_ref().to_owned();
+                check_flux_root(&name)?;
+                seen_root = true;
+                depth_names.push(name);
+            }
+            Event::Empty(e) if !seen_root => {
+                check_flux_root(e.local_name().as_ref())?;
+                seen_root = true;
+                break;
+            }
             Event::Start(e) => {
                 let name = e.local_name().as_ref().to_owned();
                 if name == "passageCertification" {
@@ -597,7 +609,17 @@ pub(crate) fn read_xml(bytes: &[u8]) -> Result<SentXml, ReconcileError> {
             _ => {}
         }
     }
+    if !seen_root {
+        return Err(ReconcileError("Le fichier donné comme fichier XML envoyé ne contient aucun élément XML : donnez le fichier XML déposé sur le portail".into()));
+    }
     Ok(out)
+}
+
+fn check_flux_root(name: &str) -> Result<(), ReconcileError> {
+    if name == "flux" {
+        return Ok(());
+    }
+    Err(ReconcileError(format!("Le fichier XML donné comme fichier envoyé commence par <{name}> et non par <flux> : ce n'est pas un flux d'accrochage ; donnez le fichier XML déposé sur le portail")))
 }
 
 /// Line and column (in characters) kept up to date as the reader moves forward, so that a file
