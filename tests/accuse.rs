@@ -6,8 +6,8 @@ use std::io::Cursor;
 use std::path::Path;
 
 use accrochage::accuse::{
-    explain, export_ko, export_ko_book, is_accuse_column, parse_accuse, reconcile, reconcile_book,
-    Reason, Sent, Status, ACCUSE_COLUMNS,
+    explain, explain_rejection, export_ko, export_ko_book, is_accuse_column, parse_accuse,
+    reconcile, reconcile_book, Reason, Sent, Status, ACCUSE_COLUMNS,
 };
 use accrochage::convert::{self, Conversion, ConvertOptions, LocalNow};
 use accrochage::workbook::{self, Cell, CellValue, Row, Sheet, Workbook};
@@ -155,6 +155,12 @@ fn files_that_are_not_an_accuse_say_what_they_look_like() {
         (fixture("page-portail.html"), "html", "page web (HTML)"),
         (
             b"<html><body>x</body></html>".to_vec(),
+            "html",
+            "page web (HTML)",
+        ),
+        (
+            b"<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\"><body/></html>"
+                .to_vec(),
             "html",
             "page web (HTML)",
         ),
@@ -905,4 +911,82 @@ fn the_converter_skips_the_accuse_columns_silently() {
         .collect();
     assert_eq!(unknown, ["commentaire interne", "Autre"]);
     assert_eq!(c.summary.passages_written, 1);
+}
+
+#[test]
+fn a_rejection_is_explained_with_what_the_cdc_located() {
+    let e = explain_rejection("cvc-type.3.1.3", Some(12), Some(40));
+    assert_eq!(e.reason, Reason::FichierRejete);
+    assert!(e
+        .explanation
+        .contains("(ligne 12, colonne 40 du fichier envoyé) : « cvc-type.3.1.3 »"));
+    assert!(e
+        .explanation
+        .contains("aucun de ses passages n'a été traité"));
+    assert!(e.fix.contains("nouvel idFlux"));
+    let e = explain_rejection("x", Some(12), None);
+    assert!(e.explanation.contains("(ligne 12 du fichier envoyé)"));
+    let e = explain_rejection("x", None, None);
+    assert!(e.explanation.contains("conforme au schéma XSD : « x »"));
+}
+
+#[test]
+fn a_refused_id_unknown_in_the_workbook_is_listed() {
+    let csv = format!("{HEADER}\n{}\n", row("T-1", "DUPONT", "F"));
+    let accuse = parse_accuse(&fixture("exemple-cdc.xml")).unwrap();
+    let r = reconcile(
+        &accuse,
+        &Sent {
+            workbook: Some((csv.as_bytes(), "passages.csv")),
+            xml: None,
+        },
+        &Schema::cdc(),
+    )
+    .unwrap();
+    assert_eq!(r.entries[0].status, Status::Absent);
+    let ids: Vec<(&str, Status)> = r
+        .unknown
+        .iter()
+        .map(|u| (u.id_technique.as_str(), u.status))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("1234", Status::Ko),
+            ("4567", Status::Ko),
+            ("891011", Status::Ok)
+        ]
+    );
+    assert!(r.unknown[0]
+        .message
+        .starts_with("L'accusé refuse l'idTechnique « 1234 » (« Aucun titulaire"));
+    assert!(r.unknown[2]
+        .message
+        .starts_with("L'accusé accepte l'idTechnique « 891011 »"));
+}
+
+#[test]
+fn a_workbook_without_a_header_cannot_be_reconciled_nor_re_exported() {
+    let accuse = parse_accuse(&fixture("exemple-cdc.xml")).unwrap();
+    let csv = "a;b\n1;2\n";
+    let sent = Sent {
+        workbook: Some((csv.as_bytes(), "p.csv")),
+        xml: None,
+    };
+    let e = reconcile(&accuse, &sent, &Schema::cdc()).unwrap_err();
+    assert!(
+        e.0.starts_with("Classeur : Aucune ligne d'en-tête reconnue"),
+        "{e}"
+    );
+    let r = reconcile(&accuse, &Sent::default(), &Schema::cdc()).unwrap();
+    let e = export_ko(&r, csv.as_bytes(), "p.csv", &Schema::cdc()).unwrap_err();
+    assert!(
+        e.0.starts_with("Classeur : Aucune ligne d'en-tête reconnue"),
+        "{e}"
+    );
+    let e = export_ko(&r, b"\xFF\xFE", "p.csv", &Schema::cdc()).unwrap_err();
+    assert!(
+        e.0.starts_with("Le classeur « p.csv » ne peut pas être lu"),
+        "{e}"
+    );
 }

@@ -207,6 +207,23 @@ fn usage_io_and_parse_errors_give_exit_2() {
     let (code, _, stderr) = run(&dir, &["accuse", "accuse.xml", "--xml", "passages.csv"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("aucun élément XML"), "{stderr}");
+    std::fs::create_dir_all(dir.join("dossier.xlsx")).unwrap();
+    let (code, _, stderr) = run(
+        &dir,
+        &[
+            "accuse",
+            "accuse.xml",
+            "--workbook",
+            "passages.csv",
+            "-o",
+            "dossier.xlsx",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("impossible d'écrire dossier.xlsx"),
+        "{stderr}"
+    );
     let (code, _, _) = run(&dir, &["accuse"]);
     assert_eq!(code, 2);
     let (code, _, stderr) = run(&dir, &["accuse", "."]);

@@ -274,6 +274,13 @@ pub fn reconcile_book(
 
     let mut entries = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
+    // Rows are matched to passages through a map: a linear search would be quadratic on the
+    // 100 000-passage files the CDC accepts.
+    let line_of: HashMap<&str, u32> = xml
+        .iter()
+        .flat_map(|x| x.passages.iter().rev())
+        .map(|p| (p.id.as_str(), p.start.0))
+        .collect();
     if let Some(rows) = &rows {
         for r in rows {
             seen.insert(r.id.clone());
@@ -282,10 +289,7 @@ pub fn reconcile_book(
             } else {
                 status_of(&r.id)
             };
-            let line = xml
-                .as_ref()
-                .and_then(|x| x.passages.iter().find(|p| p.id == r.id))
-                .map(|p| p.start.0);
+            let line = line_of.get(r.id.as_str()).copied();
             let message = entry_message(
                 &if r.id.is_empty() {
                     r.cell.clone()
