@@ -990,3 +990,43 @@ fn a_workbook_without_a_header_cannot_be_reconciled_nor_re_exported() {
         "{e}"
     );
 }
+
+#[test]
+fn a_rejected_file_is_re_exported_whole_with_the_spot_on_its_row() {
+    let (broken, line) = broken_xml();
+    let csv = workbook_csv();
+    let accuse = parse_accuse(rejection(line).as_bytes()).unwrap();
+    let sent = Sent {
+        workbook: Some((csv.as_bytes(), "passages.csv")),
+        xml: Some(broken.as_bytes()),
+    };
+    let r = reconcile(&accuse, &sent, &Schema::cdc()).unwrap();
+    let xlsx = export_ko(&r, csv.as_bytes(), "passages.csv", &Schema::cdc()).unwrap();
+    let book = read_xlsx(&xlsx);
+    let passages = book.sheet("Passages").unwrap();
+    let header = &passages.rows[0];
+    let column = |name: &str| {
+        header
+            .cells
+            .iter()
+            .find(|c| matches!(&c.value, CellValue::Text(t) if t == name))
+            .unwrap()
+            .column
+    };
+    let (id, ours) = (column("idTechnique"), column(ACCUSE_COLUMNS[1].0));
+    let ids: Vec<String> = (3..=8).filter_map(|r| text_of(passages, r, id)).collect();
+    assert_eq!(ids, ["T-1", "T-2", "T-3", "T-4", "T-5", "T-6"]);
+    assert!(text_of(passages, 5, ours)
+        .unwrap()
+        .contains("passage d'idTechnique « T-3 »"));
+    assert!(!text_of(passages, 4, ours)
+        .unwrap()
+        .contains("passage d'idTechnique"));
+    assert!(text_of(passages, 4, ours)
+        .unwrap()
+        .contains("Le fichier entier a été rejeté"));
+    let mut o = options();
+    o.params.insert("idFlux".into(), "flux-3".into());
+    let c = convert_back(&xlsx, &o);
+    assert_eq!(c.summary.passages_written, 6, "{:?}", c.findings);
+}

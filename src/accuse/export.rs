@@ -80,7 +80,7 @@ pub fn export_ko_book(
     let mut ignored = Vec::new();
     let (sheet, map) = convert::passage_columns(book, schema, &mut ignored)
         .map_err(|e| ReconcileError(format!("Classeur : {e}")))?;
-    let wanted: HashMap<u32, (String, String)> = reconciliation
+    let mut wanted: HashMap<u32, (String, String)> = reconciliation
         .entries
         .iter()
         .filter(|e| e.to_resend() && e.sheet.as_deref() == Some(sheet.name.as_str()))
@@ -90,6 +90,13 @@ pub fn export_ko_book(
             Some((e.row?, (cdc, format!("{} → {}", x.explanation, x.fix))))
         })
         .collect();
+    // In a rejected file, the row holding the error gets its own diagnosis rather than the
+    // file-wide explanation every row shares.
+    for spot in &reconciliation.rejection {
+        if let Some(slot) = spot.row.and_then(|r| wanted.get_mut(&r)) {
+            *slot = (spot.erreur.message.clone(), spot.message.clone());
+        }
+    }
     let header_cells: HashMap<u32, String> = sheet
         .rows
         .iter()
