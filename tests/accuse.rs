@@ -1030,3 +1030,146 @@ fn a_rejected_file_is_re_exported_whole_with_the_spot_on_its_row() {
     let c = convert_back(&xlsx, &o);
     assert_eq!(c.summary.passages_written, 6, "{:?}", c.findings);
 }
+
+#[test]
+fn typed_cells_keep_their_type_in_the_re_export() {
+    // As the xlsx reader gives them: a real date, numbers, a boolean, a code with a leading zero.
+    let text = |c: u32, s: &str| Cell {
+        column: c,
+        value: CellValue::Text(s.into()),
+        notes: vec![],
+    };
+    let headers = [
+        "idTechnique",
+        "type",
+        "code",
+        "obtentionCertification",
+        "donneeCertifiee",
+        "dateDebutValidite",
+        "presenceNiveauLangueEuro",
+        "presenceNiveauNumeriqueEuro",
+        "nomNaissance",
+        "prenom1",
+        "anneeNaissance",
+        "sexe",
+        "codeInsee",
+    ];
+    let header = Row {
+        number: 1,
+        cells: headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| text(i as u32, h))
+            .collect(),
+    };
+    let data = Row {
+        number: 2,
+        cells: vec![
+            text(0, "T-1"),
+            text(1, "RNCP"),
+            text(2, "RNCP34567"),
+            text(3, "PAR_ADMISSION"),
+            Cell {
+                column: 4,
+                value: CellValue::Bool(true),
+                notes: vec![],
+            },
+            Cell {
+                column: 5,
+                value: CellValue::Date(workbook::CalendarDate {
+                    year: 2026,
+                    month: 9,
+                    day: 15,
+                }),
+                notes: vec![],
+            },
+            Cell {
+                column: 6,
+                value: CellValue::Bool(false),
+                notes: vec![],
+            },
+            Cell {
+                column: 7,
+                value: CellValue::Bool(false),
+                notes: vec![],
+            },
+            text(8, "DUPONT"),
+            text(9, "Marie"),
+            Cell {
+                column: 10,
+                value: CellValue::Number(1990.0),
+                notes: vec![],
+            },
+            text(11, "F"),
+            text(12, "01053"),
+        ],
+    };
+    let book = Workbook {
+        date_system: workbook::DateSystem::Excel1900,
+        sheets: vec![Sheet {
+            name: "Passages".into(),
+            rows: vec![header, data],
+        }],
+    };
+    let accuse = parse_accuse(
+        "<rapport><idFlux>F</idFlux><PassagesKO><passage><idTechnique>T-1</idTechnique><messageErreur>Aucun titulaire ne correspond aux critères obligatoires</messageErreur></passage></PassagesKO></rapport>".as_bytes(),
+    )
+    .unwrap();
+    let r = reconcile_book(&accuse, Some(&book), None, &Schema::cdc()).unwrap();
+    let xlsx = export_ko_book(&r, &book, &Schema::cdc()).unwrap();
+
+    use calamine::{Data, Reader, Xlsx};
+    let mut x = Xlsx::new(Cursor::new(xlsx.clone())).unwrap();
+    let range = x.worksheet_range("Passages").unwrap();
+    let col = |name: &str| {
+        (0..range.width() as u32)
+            .find(|&c| matches!(range.get_value((0, c)), Some(Data::String(s)) if s == name))
+            .unwrap()
+    };
+    let at = |name: &str| range.get_value((2, col(name))).cloned().unwrap();
+    match at("dateDebutValidite") {
+        Data::DateTime(d) => assert_eq!(d.as_f64(), 46280.0), // 2026-09-15
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(at("anneeNaissance"), Data::Float(1990.0));
+    assert_eq!(at("codeInsee"), Data::String("01053".into()));
+    assert_eq!(at("donneeCertifiee"), Data::String("Oui".into()));
+    assert_eq!(at("presenceNiveauLangueEuro"), Data::String("Non".into()));
+
+    let c = convert_back(&xlsx, &options());
+    assert_eq!(c.files.len(), 1, "{:?}", c.findings);
+    let out = &c.files[0].xml;
+    assert!(
+        out.contains("<cpf:dateDebutValidite>2026-09-15</cpf:dateDebutValidite>"),
+        "{out}"
+    );
+    assert!(out.contains("<cpf:codeInsee>01053</cpf:codeInsee>"));
+    assert!(out.contains("<cpf:anneeNaissance>1990</cpf:anneeNaissance>"));
+}
+
+#[test]
+fn no_prefix_of_an_input_makes_the_parsers_panic() {
+    let mut inputs = vec![
+        fixture("exemple-cdc.xml"),
+        fixture("elements-en-plus.xml"),
+        fixture("rejet-xsd.xml"),
+        fixture("bom.xml"),
+    ];
+    inputs.push(sent_xml(&workbook_csv(), "flux-1").into_bytes());
+    let accuse = parse_accuse(&fixture("rejet-xsd.xml")).unwrap();
+    let schema = Schema::cdc();
+    for bytes in &inputs {
+        for end in 0..=bytes.len() {
+            let cut = &bytes[..end];
+            let _ = parse_accuse(cut);
+            let sent = Sent {
+                workbook: None,
+                xml: Some(cut),
+            };
+            // Cuts of the flux inside a multi-byte character or a tag are errors, never panics.
+            if end % 7 == 0 || end == bytes.len() {
+                let _ = reconcile(&accuse, &sent, &schema);
+            }
+        }
+    }
+}
