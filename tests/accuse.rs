@@ -1173,3 +1173,16 @@ fn no_prefix_of_an_input_makes_the_parsers_panic() {
         }
     }
 }
+
+#[test]
+fn spellings_vary_in_case_and_accepted_passages_may_be_wrapped() {
+    let a = parse_accuse(&fixture("variantes-orthographe.xml")).unwrap();
+    assert_eq!(a.id_flux.as_deref(), Some("flux-var"));
+    assert_eq!(a.id_traitement.as_deref(), Some("11"));
+    assert_eq!(a.ok, ["T-1", "T-3"]);
+    assert_eq!(a.ko.len(), 1);
+    assert_eq!(a.ko[0].id_technique, "T-2");
+    assert_eq!(a.ko[0].message, "Plusieurs titulaires ont été identifiés");
+    let (code, message) = refused(b"<FLUX/>");
+    assert_eq!(code, "flux-cdc", "{message}");
+}

@@ -114,7 +114,7 @@ pub fn parse_accuse(bytes: &[u8]) -> Result<Accuse, AccuseError> {
             Event::Start(e) if stack.is_empty() => {
                 let name = e.local_name().as_ref().to_owned();
                 check_root(&name)?;
-                stack.push(name);
+                stack.push(name.to_ascii_lowercase());
             }
             Event::Empty(e) if stack.is_empty() => {
                 // `<rapport/>` holds nothing: the check below says what is missing.
@@ -122,9 +122,10 @@ pub fn parse_accuse(bytes: &[u8]) -> Result<Accuse, AccuseError> {
                 break;
             }
             Event::Start(e) => {
-                let name = e.local_name().as_ref().to_owned();
+                // Names are compared in lower case: the CDC's spellings have varied.
+                let name = e.local_name().as_ref().to_ascii_lowercase();
                 match name.as_str() {
-                    "passage" if parent_is(&stack, "PassagesKO") => ko = Some((None, None)),
+                    "passage" if parent_is(&stack, "passagesko") => ko = Some((None, None)),
                     "erreur" => err = Some(ErreurFichier::default()),
                     _ => {}
                 }
@@ -133,8 +134,8 @@ pub fn parse_accuse(bytes: &[u8]) -> Result<Accuse, AccuseError> {
             }
             Event::Empty(e) => {
                 // An empty list or field: nothing to record, but the element is recognised.
-                let name = e.local_name();
-                if matches!(name.as_ref(), "PassagesOK" | "PassagesKO" | "erreurs") {
+                let name = e.local_name().as_ref().to_ascii_lowercase();
+                if matches!(name.as_str(), "passagesok" | "passagesko" | "erreurs") {
                     known_content = true;
                 }
             }
@@ -162,16 +163,24 @@ pub fn parse_accuse(bytes: &[u8]) -> Result<Accuse, AccuseError> {
                 let value = text_buf.trim().to_owned();
                 let parent = stack.last().map(String::as_str).unwrap_or("");
                 match (name.as_str(), parent) {
-                    ("nomFichier", "rapport") => accuse.nom_fichier = Some(value),
-                    ("idFlux", "rapport") => accuse.id_flux = Some(value),
-                    ("idTraitement", "rapport") => accuse.id_traitement = Some(value),
-                    ("idTechnique", "PassagesOK") if !value.is_empty() => accuse.ok.push(value),
-                    ("idTechnique", "passage") => {
+                    ("nomfichier", "rapport") => accuse.nom_fichier = Some(value),
+                    ("idflux", "rapport") => accuse.id_flux = Some(value),
+                    ("idtraitement", "rapport") => accuse.id_traitement = Some(value),
+                    ("idtechnique", "passagesok") if !value.is_empty() => accuse.ok.push(value),
+                    // A list of accepted passages spelt like the refused one.
+                    ("idtechnique", "passage")
+                        if !value.is_empty()
+                            && stack.len() >= 2
+                            && stack[stack.len() - 2] == "passagesok" =>
+                    {
+                        accuse.ok.push(value)
+                    }
+                    ("idtechnique", "passage") => {
                         if let Some(k) = ko.as_mut() {
                             k.0 = Some(value)
                         }
                     }
-                    ("messageErreur", "passage") => {
+                    ("messageerreur", "passage") => {
                         if let Some(k) = ko.as_mut() {
                             k.1 = Some(value)
                         }
@@ -207,7 +216,7 @@ pub fn parse_accuse(bytes: &[u8]) -> Result<Accuse, AccuseError> {
                         }
                     }
                     ("erreur", _) => accuse.erreurs.extend(err.take()),
-                    ("PassagesOK" | "PassagesKO" | "erreurs", _) => known_content = true,
+                    ("passagesok" | "passagesko" | "erreurs", _) => known_content = true,
                     _ => {}
                 }
                 text_buf.clear();
@@ -319,16 +328,16 @@ fn html_error() -> AccuseError {
 }
 
 fn check_root(name: &str) -> Result<(), AccuseError> {
-    match name {
+    match name.to_ascii_lowercase().as_str() {
         "rapport" => Ok(()),
         "flux" => Err(error(
             "flux-cdc",
             format!("Ce fichier est un flux d'accrochage (élément racine <flux>) : c'est le fichier envoyé à la Caisse des Dépôts, pas l'accusé de traitement qu'elle renvoie ; {HOW_TO_GET_IT}"),
         )),
-        "html" | "HTML" => Err(html_error()),
-        other => Err(error(
+        "html" => Err(html_error()),
+        _ => Err(error(
             "autre-xml",
-            format!("Ce fichier XML commence par l'élément <{other}> alors qu'un accusé de traitement commence par <rapport> : ce n'est pas un accusé ; {HOW_TO_GET_IT}"),
+            format!("Ce fichier XML commence par l'élément <{name}> alors qu'un accusé de traitement commence par <rapport> : ce n'est pas un accusé ; {HOW_TO_GET_IT}"),
         )),
     }
 }
