@@ -589,7 +589,13 @@ fn accuse(args: &AccuseArgs) -> ExitCode {
             for spot in &result.rejection {
                 let _ = writeln!(out, "rejet — {}", spot.message);
             }
-            for e in result.entries.iter().filter(|e| e.status != Status::Ok) {
+            // In a rejected file every row shares the same verdict: the spots above say it all.
+            let rejected = result.summary.rejected;
+            for e in result
+                .entries
+                .iter()
+                .filter(|e| e.status != Status::Ok && !rejected)
+            {
                 let _ = writeln!(out, "{}", e.message);
             }
             for u in &result.unknown {

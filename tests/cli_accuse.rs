@@ -189,6 +189,16 @@ fn a_rejected_file_gives_exit_1_with_the_spot() {
         "{stdout}"
     );
     assert!(stdout.contains("(fichier entier rejeté)"), "{stdout}");
+    assert!(
+        stdout.contains("Résumé : 0 accepté(s), 3 refusé(s)"),
+        "{stdout}"
+    );
+    // One line per spot, not one per row.
+    assert_eq!(
+        stdout.matches("Le fichier entier a été rejeté").count(),
+        1,
+        "{stdout}"
+    );
 }
 
 #[test]
