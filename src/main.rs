@@ -604,11 +604,12 @@ fn accuse(args: &AccuseArgs) -> ExitCode {
             let s = &result.summary;
             let _ = writeln!(
                 out,
-                "Résumé : {} accepté(s), {} refusé(s){}, {} absent(s) de l'accusé, {} idTechnique inconnu(s) ; à corriger et renvoyer : {}",
+                "Résumé : {} accepté(s), {} refusé(s){}, {} absent(s) de l'accusé, {} non envoyé(s), {} idTechnique inconnu(s) ; à corriger et renvoyer : {}",
                 s.ok,
                 s.ko,
                 if s.rejected { " (fichier entier rejeté)" } else { "" },
                 s.absent,
+                s.not_sent,
                 s.unknown,
                 s.to_resend
             );

@@ -1186,3 +1186,42 @@ fn spellings_vary_in_case_and_accepted_passages_may_be_wrapped() {
     let (code, message) = refused(b"<FLUX/>");
     assert_eq!(code, "flux-cdc", "{message}");
 }
+
+#[test]
+fn a_row_left_out_at_conversion_is_not_sent_rather_than_absent() {
+    // T-7's sex is invalid: the converter leaves the row out of the XML.
+    let csv = format!("{}{}\n", workbook_csv(), row("T-7", "ROUX", "X"));
+    let xml = sent_xml(&csv, "flux-1");
+    assert!(!xml.contains(">T-7<"));
+    let accuse = parse_accuse(accuse_xml("flux-1").as_bytes()).unwrap();
+    let sent = Sent {
+        workbook: Some((csv.as_bytes(), "passages.csv")),
+        xml: Some(xml.as_bytes()),
+    };
+    let r = reconcile(&accuse, &sent, &Schema::cdc()).unwrap();
+    let t7 = r.entries.last().unwrap();
+    assert_eq!(t7.status, Status::NonEnvoye);
+    assert_eq!(t7.cell.as_deref(), Some("Passages!A8"));
+    assert!(
+        t7.message.contains("absent du fichier XML envoyé"),
+        "{}",
+        t7.message
+    );
+    assert!(!t7.to_resend());
+    assert_eq!((r.summary.absent, r.summary.not_sent), (1, 1));
+    // Without the XML, the same row can only be said absent from the accusé.
+    let r = reconcile(
+        &accuse,
+        &Sent {
+            workbook: Some((csv.as_bytes(), "passages.csv")),
+            xml: None,
+        },
+        &Schema::cdc(),
+    )
+    .unwrap();
+    assert_eq!(r.entries.last().unwrap().status, Status::Absent);
+    assert_eq!(
+        serde_json::to_value(Status::NonEnvoye).unwrap(),
+        "non-envoye"
+    );
+}

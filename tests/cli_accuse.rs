@@ -115,7 +115,7 @@ fn refused_and_absent_passages_give_exit_1_and_the_ko_workbook() {
         stdout.contains("Passages!A4 (idTechnique « T-3 ») : absent de l'accusé"),
         "{stdout}"
     );
-    assert!(stdout.contains("Résumé : 1 accepté(s), 1 refusé(s), 1 absent(s) de l'accusé, 0 idTechnique inconnu(s) ; à corriger et renvoyer : 1"), "{stdout}");
+    assert!(stdout.contains("Résumé : 1 accepté(s), 1 refusé(s), 1 absent(s) de l'accusé, 0 non envoyé(s), 0 idTechnique inconnu(s) ; à corriger et renvoyer : 1"), "{stdout}");
     assert!(stdout.contains("Refus par motif : aucun titulaire trouvé (état civil) : 1"));
     assert!(stdout.contains("écrit : ko.xlsx (1 ligne(s))"), "{stdout}");
     let xlsx = std::fs::read(dir.join("ko.xlsx")).unwrap();

@@ -51,6 +51,8 @@ pub enum Status {
     Ko,
     /// Not mentioned by the accusé.
     Absent,
+    /// In the workbook but not in the XML that was deposited (left out at conversion).
+    NonEnvoye,
     /// The whole file was rejected: nothing was processed.
     FichierRejete,
 }
@@ -61,6 +63,7 @@ impl Status {
             Status::Ok => "accepté",
             Status::Ko => "refusé",
             Status::Absent => "absent de l'accusé",
+            Status::NonEnvoye => "non envoyé",
             Status::FichierRejete => "fichier rejeté",
         }
     }
@@ -144,6 +147,8 @@ pub struct Summary {
     pub ok: usize,
     pub ko: usize,
     pub absent: usize,
+    /// Rows of the workbook missing from the deposited XML.
+    pub not_sent: usize,
     pub unknown: usize,
     pub rejected: bool,
     /// Rows or passages to correct and send again.
@@ -166,7 +171,7 @@ impl Reconciliation {
     /// Every passage accepted, none missing, nothing unexplained.
     pub fn all_ok(&self) -> bool {
         let s = &self.summary;
-        !s.rejected && s.ko == 0 && s.absent == 0 && s.unknown == 0
+        !s.rejected && s.ko == 0 && s.absent == 0 && s.not_sent == 0 && s.unknown == 0
     }
 }
 
@@ -284,12 +289,15 @@ pub fn reconcile_book(
     if let Some(rows) = &rows {
         for r in rows {
             seen.insert(r.id.clone());
+            let line = line_of.get(r.id.as_str()).copied();
             let (status, cdc_message, explanation) = if r.id.is_empty() {
                 (Status::Absent, None, None)
+            } else if xml.is_some() && line.is_none() {
+                // The XML says what was deposited: a row missing from it was never sent.
+                (Status::NonEnvoye, None, None)
             } else {
                 status_of(&r.id)
             };
-            let line = line_of.get(r.id.as_str()).copied();
             let message = entry_message(
                 &if r.id.is_empty() {
                     r.cell.clone()
@@ -431,6 +439,7 @@ pub fn reconcile_book(
             Status::Ok => summary.ok += 1,
             Status::Ko | Status::FichierRejete => summary.ko += 1,
             Status::Absent => summary.absent += 1,
+            Status::NonEnvoye => summary.not_sent += 1,
         }
         if let Some(x) = &e.explanation {
             *by_reason.entry(x.reason).or_default() += 1;
@@ -468,6 +477,7 @@ fn entry_message(
     }
     match (status, explanation) {
         (Status::Ok, _) => format!("{place} : accepté par la Caisse des Dépôts ; ne le renvoyez jamais"),
+        (Status::NonEnvoye, _) => format!("{place} : absent du fichier XML envoyé, cette ligne n'a pas été déposée (sans doute écartée à la conversion pour une erreur : voir le rapport de conversion) ; corrigez-la et envoyez-la dans un nouveau fichier"),
         (Status::Absent, _) => format!("{place} : absent de l'accusé, la Caisse des Dépôts ne l'a pas traité (ligne écartée à la conversion, ou envoyée dans un autre fichier ?) ; vérifiez avant de l'envoyer, avec un idTechnique jamais accepté"),
         (_, Some(x)) => format!("{place} : {} — {} → {}", status.label(), x.explanation, x.fix),
         (_, None) => format!("{place} : {}", status.label()),
