@@ -2,8 +2,8 @@
 //!
 //! The link is the idTechnique: each row of the workbook (located by the converter's own column
 //! mapping) or each passage of the XML gets a status — accepted, refused with the CDC's message
-//! explained, or absent from the accusé — and the accusé's idTechniques found nowhere in what was
-//! sent are listed. For a whole-file rejection, the CDC's line and column are mapped back to the
+//! explained, absent from the accusé, or (a row missing from the deposited XML) never sent — and
+//! the accusé's idTechniques found nowhere in what was sent are listed. For a whole-file rejection, the CDC's line and column are mapped back to the
 //! passage of the XML (and to its workbook row), and the XSD engine's own diagnosis of that spot
 //! is attached.
 //!
