@@ -11,6 +11,7 @@
 //! what people need beside the schema (French labels, help, accepted spellings), and
 //! [`template`] turns both into the Excel workbook users fill in.
 
+pub mod accuse;
 pub mod convert;
 pub mod dictionary;
 mod fnv;

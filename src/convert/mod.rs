@@ -347,6 +347,33 @@ fn merge_repeated_infos(findings: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
+/// The passages sheet of a workbook and its columns, found exactly as [`convert_workbook`] finds
+/// them: what another stage (the accusé's reconciliation) needs to locate a row's idTechnique.
+/// Findings about the columns (unknown, duplicated) go to `findings`.
+pub fn passage_columns<'a>(
+    book: &'a Workbook,
+    schema: &Schema,
+    findings: &mut Vec<Finding>,
+) -> Result<(&'a Sheet, columns::ColumnMap), ConvertError> {
+    let passages = passages_sheet(book)?;
+    let root = schema
+        .global_elements()
+        .next()
+        .map(|e| e.name.clone())
+        .and_then(|n| schema.global_element(&n))
+        .ok_or_else(|| {
+            ConvertError::Workbook("le schéma ne déclare pas d'élément racine".into())
+        })?;
+    let mut slots = Slots::default();
+    let plan = Plan::new(schema, root, &mut slots);
+    let map = columns::map_columns(passages, &plan.known_keys(), findings).ok_or_else(|| {
+        ConvertError::NoHeader {
+            sheet: passages.name.clone(),
+        }
+    })?;
+    Ok((passages, map))
+}
+
 fn passages_sheet(book: &Workbook) -> Result<&Sheet, ConvertError> {
     if let Some(s) = book.sheet(PASSAGES_SHEET) {
         return Ok(s);
