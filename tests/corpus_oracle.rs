@@ -219,3 +219,30 @@ fn xmllint_agrees_with_our_engine_except_known_libxml2_divergences() {
         "listed divergences that no longer occur: {stale:?}"
     );
 }
+
+#[test]
+fn the_large_document_is_valid_with_exactly_n_passages() {
+    // 7 passages, 3 per certification: the streamed writer crosses certification boundaries.
+    for n in [1, 7] {
+        let mut xml = Vec::new();
+        corpus::write_large_in(n, 3, &mut xml).unwrap();
+        let r = Schema::cdc().validate_bytes(&xml, &ValidationOptions::default());
+        assert!(
+            r.is_valid(),
+            "{n}: {:#?}",
+            &r.diagnostics[..r.diagnostics.len().min(3)]
+        );
+        assert_eq!(r.records, n as u64);
+        assert_eq!(
+            String::from_utf8_lossy(&xml)
+                .matches("<cpf:certification>")
+                .count(),
+            n.div_ceil(3)
+        );
+        if n == 7 {
+            let lint = Xmllint::find();
+            let v = lint.validate(&reference_xsd(), &[("large".into(), xml)]);
+            assert!(v["large"], "xmllint rejects the large document");
+        }
+    }
+}

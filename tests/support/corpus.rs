@@ -1536,6 +1536,15 @@ pub fn corpus() -> Vec<Doc> {
 /// Writes one valid document of `passages` passages (spread over a few certifications), compact,
 /// straight to `out`: memory stays flat whatever the size.
 pub fn write_large(passages: usize, out: &mut impl Write) -> io::Result<()> {
+    write_large_in(passages, 25_000, out)
+}
+
+/// [`write_large`] with `per_certification` passages in each certification.
+pub fn write_large_in(
+    passages: usize,
+    per_certification: usize,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let style = Style::compact();
     let mut rng = Rng::new(42);
     let head = flux(7, Shape::Minimal, &[], Holder::Insee);
@@ -1544,12 +1553,11 @@ pub fn write_large(passages: usize, out: &mut impl Write) -> io::Result<()> {
     text = text.replacen("<cpf:certifications/>", "<cpf:certifications>", 1);
     let close = text.find("</cpf:certificateur>").unwrap_or(text.len());
     out.write_all(&text.as_bytes()[..close])?;
-    const PER_CERTIFICATION: usize = 25_000;
     let mut buf = String::with_capacity(8192);
     let mut written = 0;
     let mut cert = 0;
     while written < passages.max(1) {
-        let n = PER_CERTIFICATION.min(passages.max(1) - written);
+        let n = per_certification.max(1).min(passages.max(1) - written);
         buf.clear();
         buf.push_str(&format!(
             "<cpf:certification><cpf:type>RNCP</cpf:type><cpf:code>RNCP{:05}</cpf:code><cpf:passageCertifications>",
