@@ -956,6 +956,87 @@ pub fn valid_documents() -> Vec<Doc> {
         }),
         &d,
     ));
+    // Markup that carries no character data inside values and nil elements.
+    docs.push(doc(
+        "comment-and-pi-inside-values",
+        base_text
+            .replacen("<cpf:sexe>", "<cpf:sexe><?p?>", 1)
+            .replacen("</cpf:idContrat>", "<!-- c --></cpf:idContrat>", 1),
+        Expect::ValidWithWarning("xml-comment"),
+    ));
+    docs.push(doc(
+        "comment-inside-nil",
+        serialize(&all_nil, &d).replacen(
+            "<cpf:scoring xsi:nil=\"true\"/>",
+            "<cpf:scoring xsi:nil=\"true\"><!-- inconnu --></cpf:scoring>",
+            1,
+        ),
+        Expect::ValidWithWarning("xml-comment"),
+    ));
+    docs.push(valid(
+        "cdata-whole-value",
+        &edit(&|r| raw(r, "sexe", "<![CDATA[F]]>")),
+        &d,
+    ));
+    docs.push(valid(
+        "nil-value-with-spaces",
+        &edit(&|r| {
+            let mut e = nil("mentionValidee");
+            e.attrs[0].1 = " true ".into();
+            *r.find("mentionValidee").unwrap() = e;
+        }),
+        &d,
+    ));
+    docs.push(valid(
+        "nil-with-another-prefix",
+        &edit(&|r| {
+            *r.find("scoring").unwrap() = El {
+                name: "scoring".into(),
+                attrs: vec![
+                    ("xmlns:i".into(), XSI.into()),
+                    ("i:nil".into(), "true".into()),
+                ],
+                content: Content::Children(Vec::new()),
+            };
+        }),
+        &d,
+    ));
+    docs.push(valid(
+        "extra-namespace-declaration",
+        &edit(&|r| {
+            r.find("sexe")
+                .unwrap()
+                .attrs
+                .push(("xmlns:autre".into(), "urn:autre".into()));
+        }),
+        &d,
+    ));
+    docs.push(doc(
+        "xsi-no-namespace-schema-location",
+        base_text.replacen(
+            "xmlns:xsi=",
+            "xsi:noNamespaceSchemaLocation=\"cdc.xsd\" xmlns:xsi=",
+            1,
+        ),
+        Expect::Valid,
+    ));
+    docs.push(valid(
+        "several-empty-resultat",
+        &edit(&|r| {
+            *r.find("resultats").unwrap() = el(
+                "resultats",
+                vec![el("resultat", vec![]), el("resultat", vec![])],
+            )
+        }),
+        &d,
+    ));
+    docs.push(valid(
+        "offset-minus-zero",
+        &edit(&|r| {
+            r.set_text("horodatage", "2026-11-22T10:00:00-00:00");
+        }),
+        &d,
+    ));
     for seed in 0..30u64 {
         let certs: Vec<usize> = {
             let mut rng = Rng::new(1000 + seed);
@@ -1412,6 +1493,103 @@ pub fn mutant_kinds() -> Vec<MutantKind> {
                 r.find("scoring").unwrap().attrs[0].1 = "yes".into();
                 true
             }),
+        tree!("nil-with-whitespace", "nil-not-empty", |r| nil_on(
+            r,
+            "dateFinValidite"
+        ) && {
+            r.find("dateFinValidite").unwrap().content = Content::Text(" ".into());
+            true
+        }),
+        tree!("xsi-type", "xsi-type-unsupported", |r| add_attr(
+            r,
+            "sexe",
+            "xmlns:xs",
+            "http://www.w3.org/2001/XMLSchema"
+        ) && add_attr(
+            r,
+            "sexe",
+            "xsi:type",
+            "xs:string"
+        ) || add_attr(
+            r,
+            "idDossier",
+            "xmlns:xs",
+            "http://www.w3.org/2001/XMLSchema"
+        ) && add_attr(
+            r,
+            "idDossier",
+            "xsi:type",
+            "xs:string"
+        )),
+        tree!("foreign-attribute", "attribute-undeclared", |r| add_attr(
+            r,
+            "idFlux",
+            "xmlns:autre",
+            "urn:autre"
+        )
+            && add_attr(r, "idFlux", "autre:origine", "tableur")),
+        tree!("xml-lang-attribute", "attribute-undeclared", |r| add_attr(
+            r, "idFlux", "xml:lang", "fr"
+        )),
+        tree!("unknown-xsi-attribute", "attribute-undeclared", |r| {
+            add_attr(r, "flux", "xsi:version", "2")
+        }),
+        tree!("nil-without-namespace", "attribute-undeclared", |r| nil_on(
+            r, "scoring"
+        ) && {
+            r.find("scoring").unwrap().attrs[0].0 = "nil".into();
+            true
+        }),
+        tree!("horodatage-hour-24", "value-pattern", |r| set(
+            r,
+            "horodatage",
+            "2024-06-01T24:00:00+01:00"
+        )),
+        tree!("horodatage-offset-colon", "value-type", |r| set(
+            r,
+            "horodatage",
+            "2024-06-01T10:00:00+:21:00"
+        )),
+        tree!("date-negative-year", "value-pattern", |r| set(
+            r,
+            "dateDebutValidite",
+            "-2024-04-20"
+        )),
+        tree!("date-five-digit-year", "value-pattern", |r| set(
+            r,
+            "dateDebutValidite",
+            "12024-04-20"
+        )),
+        tree!("date-with-offset", "value-pattern", |r| set(
+            r,
+            "dateDebutValidite",
+            "2024-04-20+02:00"
+        )),
+        tree!("empty-int", "value-type", |r| set(r, "anneeNaissance", "")
+            || insert_into(
+                r,
+                "passageCertification",
+                el("niveauNumeriqueEuropeen", vec![txt("scoreGeneral", "")])
+            )),
+        tree!("int-two-signs", "value-type", |r| set(
+            r,
+            "anneeNaissance",
+            "+-1979"
+        ) || insert_into(
+            r,
+            "passageCertification",
+            el("niveauNumeriqueEuropeen", vec![txt("scoreGeneral", "-+1")])
+        )),
+        tree!("boolean-whitespace-only", "value-type", |r| set(
+            r,
+            "donneeCertifiee",
+            " "
+        )),
+        text!("character-reference-nul", "xml-entity", |x| replace_once(
+            x,
+            "</cpf:idContrat>",
+            "&#0;</cpf:idContrat>"
+        )),
         // Namespaces and XML-level defects.
         text!("wrong-namespace", "root-unexpected", |x| replace_once(
             x,
