@@ -1531,6 +1531,17 @@ fn two_roots() {
 }
 
 #[test]
+fn a_second_root_is_reported_as_such_even_when_its_prefix_was_declared_on_the_first() {
+    // The first root's xmlns:p is out of scope after it closes: the real defect is the second
+    // root, and that is what the user must read (found by the corpus: tests/corpus_oracle.rs).
+    let d = assert_malformed("<r xmlns:p=\"urn:x\"><a>x</a></r>\n<p:r><a>y</a></p:r>", 2);
+    assert_eq!(
+        d.message,
+        "Un second élément racine « p:r » suit la fin du document : un fichier XML n'a qu'une racine"
+    );
+}
+
+#[test]
 fn text_outside_the_root() {
     let d = assert_malformed("<r><a>x</a></r>\nfin", 2);
     assert_eq!(

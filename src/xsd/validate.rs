@@ -574,6 +574,21 @@ impl<'s> Validator<'s> {
             ResolveResult::Unknown(p) => Err(p),
         };
         let at = self.pos;
+        // Before resolving the name: a second root's prefix is often out of scope (declared on
+        // the first root), and that would hide the real defect.
+        if self.depth == 0 && self.root_seen {
+            let (line, column) = at;
+            self.fatal(
+                Code::XmlMalformed,
+                line,
+                column,
+                Text {
+                    fr: format!("Un second élément racine « {qname} » suit la fin du document : un fichier XML n'a qu'une racine"),
+                    en: format!("A second root element '{qname}' follows the end of the document"),
+                },
+            );
+            return;
+        }
         let ns = match ns {
             Ok(ns) => ns,
             Err(prefix) => {
@@ -590,19 +605,6 @@ impl<'s> Validator<'s> {
         };
         let name_id = self.name_id(ns, local);
         let (element, index, show_index) = if self.depth == 0 {
-            if self.root_seen {
-                let (line, column) = at;
-                self.fatal(
-                    Code::XmlMalformed,
-                    line,
-                    column,
-                    Text {
-                        fr: format!("Un second élément racine « {qname} » suit la fin du document : un fichier XML n'a qu'une racine"),
-                        en: format!("A second root element '{qname}' follows the end of the document"),
-                    },
-                );
-                return;
-            }
             self.root_seen = true;
             let root = name_id.and_then(|id| {
                 self.schema
