@@ -1037,6 +1037,72 @@ pub fn valid_documents() -> Vec<Doc> {
         }),
         &d,
     ));
+    // Line ends are normalized by the XML parser before the value is checked (XML 1.0 §2.11):
+    // "ABCD\r\nEFG" is 8 characters.
+    docs.push(valid(
+        "crlf-normalized-in-value",
+        &edit(&|r| raw(r, "idClient", "ABCD\r\nEFG")),
+        &d,
+    ));
+    docs.push(valid(
+        "whitespace-only-string",
+        &edit(&|r| {
+            r.set_text("verbatim", " ");
+        }),
+        &d,
+    ));
+    // 60 code points that show as 30 letters: lengths count code points, never graphemes.
+    docs.push(valid(
+        "decomposed-accents-at-max",
+        &edit(&|r| {
+            r.set_text("nomNaissance", &"e\u{301}".repeat(30));
+        }),
+        &d,
+    ));
+    docs.push(valid(
+        "nel-and-line-separator",
+        &edit(&|r| {
+            r.set_text("verbatim", "\u{85}\u{2028}");
+        }),
+        &d,
+    ));
+    docs.push(doc(
+        "single-quoted-attributes",
+        serialize(&all_nil, &d).replace("xsi:nil=\"true\"", "xsi:nil='true'"),
+        Expect::Valid,
+    ));
+    for (name, decl) in [
+        ("declaration-without-encoding", "<?xml version=\"1.0\"?>"),
+        (
+            "declaration-lowercase-utf8",
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>",
+        ),
+        (
+            "declaration-standalone",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>",
+        ),
+    ] {
+        docs.push(doc(
+            name,
+            base_text.replacen("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", decl, 1),
+            Expect::Valid,
+        ));
+    }
+    docs.push(doc(
+        "space-in-end-tags",
+        base_text.replace(
+            "</cpf:passageCertification>",
+            "</cpf:passageCertification\n >",
+        ),
+        Expect::Valid,
+    ));
+    docs.push(doc(
+        "child-in-default-namespace",
+        base_text
+            .replacen("<cpf:sexe>", &format!("<sexe xmlns=\"{NS}\">"), 1)
+            .replacen("</cpf:sexe>", "</sexe>", 1),
+        Expect::Valid,
+    ));
     for seed in 0..30u64 {
         let certs: Vec<usize> = {
             let mut rng = Rng::new(1000 + seed);
@@ -1590,6 +1656,91 @@ pub fn mutant_kinds() -> Vec<MutantKind> {
             "</cpf:idContrat>",
             "&#0;</cpf:idContrat>"
         )),
+        tree!(
+            "char-reference-crlf-in-value",
+            "value-length",
+            |r| match r.find("idClient") {
+                Some(e) => {
+                    e.content = Content::Raw("ABCD&#13;&#10;EFG".into());
+                    true
+                }
+                None => false,
+            }
+        ),
+        tree!("decomposed-accents-too-long", "value-max-length", |r| set(
+            r,
+            "nomNaissance",
+            &format!("{}e", "e\u{301}".repeat(30))
+        )
+            || set(
+                r,
+                "nomTitulaire",
+                &format!("{}e", "e\u{301}".repeat(15))
+            )),
+        tree!("nil-uppercase-true", "nil-invalid", |r| nil_on(
+            r,
+            "mentionValidee"
+        ) && {
+            r.find("mentionValidee").unwrap().attrs[0].1 = "TRUE".into();
+            true
+        }),
+        tree!("horodatage-offset-19h", "value-type", |r| set(
+            r,
+            "horodatage",
+            "2024-06-01T10:00:00+19:00"
+        )),
+        text!("same-name-other-namespace", "element-unexpected", |x| {
+            replace_once(
+                x,
+                "</cpf:idContrat>",
+                "</cpf:idContrat><autre:idContrat xmlns:autre=\"urn:autre\">X</autre:idContrat>",
+            )
+        }),
+        text!("prefix-rebound-on-child", "element-namespace", |x| {
+            replace_once(
+                x,
+                "<cpf:idContrat>",
+                "<cpf:idContrat xmlns:cpf=\"urn:autre\">",
+            )
+        }),
+        text!("duplicate-attribute", "xml-malformed", |x| replace_once(
+            x,
+            "<cpf:idContrat>",
+            "<cpf:idContrat xsi:nil=\"false\" xsi:nil=\"false\">"
+        )),
+        text!("undeclared-prefix", "xml-malformed", |x| replace_once(
+            x,
+            "</cpf:idContrat>",
+            "</cpf:idContrat><inconnu:x/>"
+        )),
+        text!("control-character", "xml-malformed", |x| replace_once(
+            x,
+            "</cpf:idContrat>",
+            "\u{1}</cpf:idContrat>"
+        )),
+        text!("noncharacter-fffe", "xml-malformed", |x| replace_once(
+            x,
+            "</cpf:idContrat>",
+            "\u{FFFE}</cpf:idContrat>"
+        )),
+        text!("cdata-end-in-text", "xml-malformed", |x| replace_once(
+            x,
+            "</cpf:idContrat>",
+            "]]></cpf:idContrat>"
+        )),
+        text!("raw-ampersand", "xml-malformed", |x| replace_once(
+            x,
+            "</cpf:idContrat>",
+            " & </cpf:idContrat>"
+        )),
+        text!("lt-in-attribute", "xml-malformed", |x| replace_once(
+            x,
+            "<cpf:idContrat>",
+            "<cpf:idContrat xsi:nil=\"<\">"
+        )),
+        text!("second-root", "xml-malformed", |x| Some(format!(
+            "{x}<cpf:flux/>"
+        ))),
         // Namespaces and XML-level defects.
         text!("wrong-namespace", "root-unexpected", |x| replace_once(
             x,
