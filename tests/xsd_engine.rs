@@ -1465,7 +1465,12 @@ fn other_xsi_attribute() {
         &attr_schema(),
         &format!(r#"<r {XSI} code="1" xsi:foo="1"/>"#),
     );
-    one_error(&r, Code::AttributeUndeclared, "/r");
+    let d = one_error(&r, Code::AttributeUndeclared, "/r");
+    // Same form as any undeclared attribute: it says what to do.
+    assert_eq!(
+        d.message,
+        "L'attribut « xsi:foo » n'est pas permis sur « r » : XML Schema ne définit que xsi:nil, xsi:type, xsi:schemaLocation et xsi:noNamespaceSchemaLocation ; retirez-le"
+    );
 }
 
 #[test]

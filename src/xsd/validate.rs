@@ -1114,7 +1114,7 @@ impl<'s> Validator<'s> {
                         Code::AttributeUndeclared,
                         None,
                         Text {
-                            fr: format!("L'attribut xsi:{other} n'est pas permis sur « {elem_name} »"),
+                            fr: format!("L'attribut « xsi:{other} » n'est pas permis sur « {elem_name} » : XML Schema ne définit que xsi:nil, xsi:type, xsi:schemaLocation et xsi:noNamespaceSchemaLocation ; retirez-le"),
                             en: format!("Attribute xsi:{other} is not allowed on '{elem_name}'"),
                         },
                     ),
