@@ -1918,3 +1918,243 @@ pub fn write_large_in(
     )?;
     Ok(())
 }
+
+// ---- random single mutations (differential testing) --------------------------------------------
+
+/// Values that sit on or just past the schema's boundaries, for every kind of field.
+fn tricky_values() -> Vec<String> {
+    let mut v: Vec<String> = [
+        "",
+        " ",
+        "0",
+        "1",
+        "-1",
+        "+1",
+        "01",
+        "1.0",
+        "1e3",
+        "true",
+        "false",
+        "TRUE",
+        "M",
+        "F",
+        "m",
+        "A1",
+        "C2",
+        "B3",
+        "INSUFFISANT",
+        "VAE",
+        "2024-02-29",
+        "2023-02-29",
+        "2024-12-31",
+        "1899-12-31",
+        "2100-01-01",
+        "2024-06-01T10:00:00+02:00",
+        "2024-06-01T10:00:00Z",
+        "12345",
+        "1234",
+        "123456",
+        "ABCD1234",
+        "1000",
+        "1001",
+        "8",
+        "9",
+        "2099",
+        "1900",
+        "2147483647",
+        "2147483648",
+        "-2147483648",
+        "PAR_SCORING",
+        "MENTION_BIEN",
+        "CONGES_VAE",
+        "OF",
+        "TIERS_CONFIANCE",
+        "EN_PRESENTIEL",
+        "CANDIDAT_LIBRE",
+        "𝄞",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for n in [
+        3, 5, 8, 9, 13, 14, 20, 21, 30, 31, 50, 51, 60, 61, 100, 101, 250, 251, 255, 256,
+    ] {
+        v.push("x".repeat(n));
+        v.push("é𝄞".chars().cycle().take(n).collect());
+    }
+    v
+}
+
+const ELEMENT_NAMES: &[&str] = &[
+    "idFlux",
+    "horodatage",
+    "emetteur",
+    "idClient",
+    "certificateurs",
+    "certificateur",
+    "idContrat",
+    "certifications",
+    "certification",
+    "type",
+    "code",
+    "natureDeposant",
+    "passageCertifications",
+    "passageCertification",
+    "idTechnique",
+    "urlPreuve",
+    "libelleOption",
+    "obtentionCertification",
+    "donneeCertifiee",
+    "dateDebutExamen",
+    "dateFinExamen",
+    "modalitePassageExamen",
+    "codePostalCentreExamen",
+    "dateDebutValidite",
+    "dateFinValidite",
+    "presenceNiveauLangueEuro",
+    "niveauLangueEuropeen",
+    "presenceNiveauNumeriqueEuro",
+    "niveauNumeriqueEuropeen",
+    "scoreGeneral",
+    "resultats",
+    "resultat",
+    "niveau",
+    "domaineCompetenceId",
+    "competenceId",
+    "scoring",
+    "mentionValidee",
+    "modalitesInscription",
+    "modaliteAcces",
+    "voieAccessVAE",
+    "initiativeInscription",
+    "dateInscription",
+    "identificationTitulaire",
+    "dossierFormation",
+    "idDossier",
+    "nomTitulaire",
+    "prenom1Titulaire",
+    "titulaire",
+    "nomNaissance",
+    "nomUsage",
+    "prenom1",
+    "prenom2",
+    "prenom3",
+    "anneeNaissance",
+    "moisNaissance",
+    "jourNaissance",
+    "sexe",
+    "codeCommuneNaissance",
+    "codeInseeNaissance",
+    "codeInsee",
+    "codePostalNaissance",
+    "codePostal",
+    "libelleCommuneNaissance",
+    "codePaysNaissance",
+    "libellePaysNaissance",
+    "commentairesMEN",
+    "verbatim",
+];
+
+fn paths(e: &El, at: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+    out.push(at.clone());
+    if let Content::Children(c) = &e.content {
+        for (i, k) in c.iter().enumerate() {
+            at.push(i);
+            paths(k, at, out);
+            at.pop();
+        }
+    }
+}
+
+fn at_mut<'a>(e: &'a mut El, path: &[usize]) -> &'a mut El {
+    match path.split_first() {
+        None => e,
+        Some((&i, rest)) => match &mut e.content {
+            Content::Children(c) => at_mut(&mut c[i], rest),
+            _ => unreachable!("paths only lead through children"),
+        },
+    }
+}
+
+/// `n` documents, each a seeded valid document with one random change at a random place (a
+/// value from [`tricky_values`], a removal, a duplicate, a nil, a move, a rename). No verdict is
+/// known in advance: validators are compared with each other.
+pub fn random_mutants(seed: u64, n: usize) -> Vec<(String, Vec<u8>)> {
+    let values = tricky_values();
+    let mut rng = Rng::new(seed);
+    (0..n)
+        .map(|i| {
+            let certs: Vec<usize> = (0..rng.range(1, 2)).map(|_| rng.range(1, 2)).collect();
+            let mut root = flux(
+                seed ^ (i as u64 + 1) << 8,
+                Shape::Random,
+                &certs,
+                Holder::Any,
+            );
+            let mut all = Vec::new();
+            paths(&root, &mut Vec::new(), &mut all);
+            let path = all[rng.range(1, all.len() - 1)].clone();
+            let op = rng.below(7);
+            let what = match op {
+                0 => {
+                    let v = rng.pick(&values).clone();
+                    let e = at_mut(&mut root, &path);
+                    e.attrs.retain(|(k, _)| k != "xsi:nil");
+                    e.content = Content::Text(v.clone());
+                    format!("value {v:?}")
+                }
+                1 | 2 | 5 => {
+                    let (parent, last) = path.split_at(path.len() - 1);
+                    let removed = at_mut(&mut root, parent)
+                        .children_mut()
+                        .unwrap()
+                        .remove(last[0]);
+                    let name = removed.name.clone();
+                    if op == 2 {
+                        let c = at_mut(&mut root, parent).children_mut().unwrap();
+                        c.insert(last[0], removed.clone());
+                        c.insert(last[0], removed);
+                        format!("duplicate {name}")
+                    } else if op == 5 {
+                        let mut all = Vec::new();
+                        paths(&root, &mut Vec::new(), &mut all);
+                        let target = all[rng.below(all.len())].clone();
+                        let t = at_mut(&mut root, &target);
+                        match &mut t.content {
+                            Content::Children(c) => c.push(removed),
+                            _ => t.content = Content::Children(vec![removed]),
+                        }
+                        format!("move {name} into {}", t.name)
+                    } else {
+                        format!("remove {name}")
+                    }
+                }
+                3 => {
+                    let e = at_mut(&mut root, &path);
+                    *e = nil(&e.name.clone());
+                    format!("nil {}", e.name)
+                }
+                4 => {
+                    let e = at_mut(&mut root, &path);
+                    e.attrs.push(("xsi:nil".into(), "true".into()));
+                    format!("nil attribute on filled {}", e.name)
+                }
+                _ => {
+                    let to = *rng.pick(ELEMENT_NAMES);
+                    let e = at_mut(&mut root, &path);
+                    let from = std::mem::replace(&mut e.name, to.into());
+                    format!("rename {from} to {to}")
+                }
+            };
+            let style = if i % 2 == 0 {
+                Style::compact()
+            } else {
+                Style::default()
+            };
+            (
+                format!("random-mutant-{i:04} ({what})"),
+                serialize(&root, &style).into_bytes(),
+            )
+        })
+        .collect()
+}
