@@ -1238,6 +1238,22 @@ fn wrong_namespace_is_reported_once_and_its_content_checked() {
 }
 
 #[test]
+fn an_extra_element_in_another_namespace_says_so() {
+    // <a> is already there; a second <a> in another namespace is not a repeat of it: the
+    // message must show the namespace, or the user looks for a duplicate that does not exist.
+    let s = ns_schema("qualified");
+    let r = run(
+        &s,
+        r#"<t:r xmlns:t="urn:t"><t:a/><x:a xmlns:x="urn:autre"/></t:r>"#,
+    );
+    let d = one_error(&r, Code::ElementUnexpected, "/r/a");
+    assert_eq!(
+        d.message,
+        "L'élément « a » n'est pas permis à cet endroit dans « r » : aucun autre élément n'y est attendu ; il est dans l'espace de noms urn:autre, que le schéma ne prévoit pas pour « a » (vérifiez le préfixe et la déclaration xmlns)"
+    );
+}
+
+#[test]
 fn root_in_the_wrong_namespace() {
     let s = ns_schema("qualified");
     // Reported once: the content is not checked against a root that is not recognised.

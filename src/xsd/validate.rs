@@ -825,7 +825,7 @@ impl<'s> Validator<'s> {
                     .filter(|(i, _)| seen & (1u128 << i) == 0)
                     .map(|(_, &m)| m)
                     .collect();
-                self.unexpected(local, index, &parent_name, &expected);
+                self.unexpected(local, ns, index, &parent_name, &expected);
                 (None, index)
             }
             (ContentModel::Automaton(a), State::Auto { at }) => {
@@ -857,7 +857,7 @@ impl<'s> Validator<'s> {
                 // Still validate the content of a known element found out of place.
                 let known = a.positions.iter().copied().find(|&e| matches(e));
                 if known.is_none() {
-                    self.unexpected(local, index, &parent_name, &expected);
+                    self.unexpected(local, ns, index, &parent_name, &expected);
                     return (None, index);
                 }
                 // Found further on in the model: what lies between is missing. Reporting that and
@@ -914,12 +914,12 @@ impl<'s> Validator<'s> {
                     };
                     self.error_here_child(local, index, Code::ElementRepeated, text);
                 } else {
-                    self.unexpected(local, index, &parent_name, &expected);
+                    self.unexpected(local, ns, index, &parent_name, &expected);
                 }
                 (known, index)
             }
             _ => {
-                self.unexpected(local, index, &parent_name, &[]);
+                self.unexpected(local, ns, index, &parent_name, &[]);
                 (None, index)
             }
         }
@@ -967,9 +967,16 @@ impl<'s> Validator<'s> {
         );
     }
 
-    fn unexpected(&mut self, local: &str, index: u32, parent: &str, expected: &[ElementId]) {
+    fn unexpected(
+        &mut self,
+        local: &str,
+        ns: Option<&str>,
+        index: u32,
+        parent: &str,
+        expected: &[ElementId],
+    ) {
         let names = self.distinct_names(expected);
-        let text = if names.is_empty() {
+        let mut text = if names.is_empty() {
             Text {
                 fr: format!("L'élément « {local} » n'est pas permis à cet endroit dans « {parent} » : aucun autre élément n'y est attendu"),
                 en: format!("Element '{local}' is not allowed here in '{parent}': no further element is expected"),
@@ -980,6 +987,20 @@ impl<'s> Validator<'s> {
                 en: format!("Element '{local}' is not allowed here in '{parent}': expected {}", list_en(&names)),
             }
         };
+        // The schema knows this local name only in other namespaces: the prefix is the likelier
+        // mistake, and without the namespace the message reads like a false duplicate.
+        let elements = &self.schema.elements;
+        if elements.iter().any(|e| e.name == local)
+            && !elements
+                .iter()
+                .any(|e| e.name == local && e.namespace.as_deref() == ns)
+        {
+            let shown = ns.unwrap_or("(aucun)");
+            text.fr.push_str(&format!(" ; il est dans l'espace de noms {shown}, que le schéma ne prévoit pas pour « {local} » (vérifiez le préfixe et la déclaration xmlns)"));
+            text.en.push_str(&format!(
+                "; it is in namespace {shown}, unknown for '{local}'"
+            ));
+        }
         self.error_here_child(local, index, Code::ElementUnexpected, text);
     }
 
