@@ -1181,6 +1181,26 @@ fn nil_on(r: &mut El, name: &str) -> bool {
     }
 }
 
+/// scoreGeneral set to `v`, added with its parent when the base has none.
+fn score(r: &mut El, v: &str) -> bool {
+    set(r, "scoreGeneral", v)
+        || insert_into(
+            r,
+            "passageCertification",
+            el("niveauNumeriqueEuropeen", vec![txt("scoreGeneral", v)]),
+        )
+}
+
+fn replace_content(r: &mut El, name: &str, content: Content) -> bool {
+    match r.find(name) {
+        Some(e) => {
+            e.content = content;
+            true
+        }
+        None => false,
+    }
+}
+
 fn replace_once(xml: &str, from: &str, to: &str) -> Option<String> {
     xml.contains(from).then(|| xml.replacen(from, to, 1))
 }
@@ -1209,613 +1229,325 @@ macro_rules! text {
 pub fn mutant_kinds() -> Vec<MutantKind> {
     vec![
         // Lengths, counted in characters.
-        tree!("too-long-by-one", "value-max-length", |r| too_long(
-            r,
-            "nomNaissance",
-            60
-        ) || too_long(
-            r,
-            "nomTitulaire",
-            30
-        )),
-        tree!("idflux-too-long", "value-max-length", |r| too_long(
-            r, "idFlux", 50
-        )),
-        tree!("idtechnique-too-long", "value-max-length", |r| too_long(
-            r,
-            "idTechnique",
-            255
-        )),
-        tree!("commentaires-too-long", "value-max-length", |r| too_long(
-            r,
-            "commentairesMEN",
-            250
-        )),
-        tree!("idclient-too-short", "value-length", |r| set(
-            r, "idClient", "ABCD123"
-        )),
-        tree!("idclient-multibyte-too-long", "value-length", |r| set(
-            r,
-            "idClient",
-            "ÉÉÉÉÉÉÉÉÉ"
-        )),
-        tree!("idclient-trailing-space", "value-length", |r| set(
-            r,
-            "idClient",
-            "ABCD1234 "
-        )),
-        tree!("codeinsee-four-chars", "value-length", |r| set(
-            r,
-            "codeInsee",
-            "7505"
-        )),
-        tree!("competence-two-chars", "value-length", |r| set(
-            r,
-            "competenceId",
-            "12"
-        )),
-        tree!("required-string-empty", "value-min-length", |r| set(
-            r,
-            "nomNaissance",
-            ""
-        ) || set(
-            r,
-            "nomTitulaire",
-            ""
-        )),
-        tree!("optional-string-empty", "value-min-length", |r| set(
-            r, "verbatim", ""
-        )
-            || insert_into(r, "passageCertification", txt("verbatim", ""))),
-        tree!("nil-false-empty", "value-min-length", |r| set(
-            r, "scoring", ""
-        ) && add_attr(
-            r, "scoring", "xsi:nil", "false"
-        )),
+        tree! {
+            "too-long-by-one", "value-max-length",
+            |r| too_long(r, "nomNaissance", 60)
+                || too_long(r, "nomTitulaire", 30)
+        },
+        tree! { "idflux-too-long", "value-max-length", |r| too_long(r, "idFlux", 50) },
+        tree! { "idtechnique-too-long", "value-max-length", |r| too_long(r, "idTechnique", 255) },
+        tree! { "commentaires-too-long", "value-max-length", |r| too_long(r, "commentairesMEN", 250) },
+        tree! { "idclient-too-short", "value-length", |r| set(r, "idClient", "ABCD123") },
+        tree! { "idclient-multibyte-too-long", "value-length", |r| set(r, "idClient", "ÉÉÉÉÉÉÉÉÉ") },
+        tree! { "idclient-trailing-space", "value-length", |r| set(r, "idClient", "ABCD1234 ") },
+        tree! { "codeinsee-four-chars", "value-length", |r| set(r, "codeInsee", "7505") },
+        tree! { "competence-two-chars", "value-length", |r| set(r, "competenceId", "12") },
+        tree! {
+            "required-string-empty", "value-min-length",
+            |r| set(r, "nomNaissance", "")
+                || set(r, "nomTitulaire", "")
+        },
+        tree! {
+            "optional-string-empty", "value-min-length",
+            |r| set(r, "verbatim", "")
+                || insert_into(r, "passageCertification", txt("verbatim", ""))
+        },
+        tree! {
+            "nil-false-empty", "value-min-length",
+            |r| set(r, "scoring", "")
+                && add_attr(r, "scoring", "xsi:nil", "false")
+        },
         // Enumerations.
-        tree!("bad-enumeration", "value-enumeration", |r| set(
-            r,
-            "obtentionCertification",
-            "ADMIS"
-        )),
-        tree!("enumeration-lowercase", "value-enumeration", |r| set(
-            r,
-            "mentionValidee",
-            "mention_bien"
-        ) || set(
-            r,
-            "obtentionCertification",
-            "par_admission"
-        )),
-        tree!("enumeration-spaces", "value-enumeration", |r| set(
-            r, "sexe", " F"
-        ) || set(
-            r,
-            "obtentionCertification",
-            "PAR_SCORING "
-        )),
+        tree! { "bad-enumeration", "value-enumeration", |r| set(r, "obtentionCertification", "ADMIS") },
+        tree! {
+            "enumeration-lowercase", "value-enumeration",
+            |r| set(r, "mentionValidee", "mention_bien")
+                || set(r, "obtentionCertification", "par_admission")
+        },
+        tree! {
+            "enumeration-spaces", "value-enumeration",
+            |r| set(r, "sexe", " F")
+                || set(r, "obtentionCertification", "PAR_SCORING ")
+        },
         // Dates and times.
-        tree!("date-not-in-calendar", "value-type", |r| set(
-            r,
-            "dateDebutValidite",
-            "2023-02-29"
-        )),
-        tree!("date-french-format", "value-type", |r| set(
-            r,
-            "dateDebutValidite",
-            "15/09/2026"
-        )),
-        tree!("date-month-13", "value-type", |r| set(
-            r,
-            "dateDebutValidite",
-            "2024-13-01"
-        )),
-        tree!("date-year-1899", "value-pattern", |r| set(
-            r,
-            "dateDebutValidite",
-            "1899-12-31"
-        )),
-        tree!("date-with-timezone", "value-pattern", |r| set(
-            r,
-            "dateDebutValidite",
-            "2024-04-20Z"
-        )),
-        tree!("horodatage-no-offset", "value-pattern", |r| set(
-            r,
-            "horodatage",
-            "2024-06-01T10:00:00"
-        )),
-        tree!("horodatage-z", "value-pattern", |r| set(
-            r,
-            "horodatage",
-            "2024-06-01T10:00:00Z"
-        )),
-        tree!("horodatage-fraction", "value-pattern", |r| set(
-            r,
-            "horodatage",
-            "2024-06-01T10:00:00.5+02:00"
-        )),
-        tree!("horodatage-offset-over-14h", "value-type", |r| set(
-            r,
-            "horodatage",
-            "2024-06-01T10:00:00+14:30"
-        )),
-        tree!("horodatage-date-only", "value-type", |r| set(
-            r,
-            "horodatage",
-            "2024-06-01"
-        )),
-        tree!("horodatage-year-2100", "value-pattern", |r| set(
-            r,
-            "horodatage",
-            "2100-01-01T00:00:00+01:00"
-        )),
+        tree! { "date-not-in-calendar", "value-type", |r| set(r, "dateDebutValidite", "2023-02-29") },
+        tree! { "date-french-format", "value-type", |r| set(r, "dateDebutValidite", "15/09/2026") },
+        tree! { "date-month-13", "value-type", |r| set(r, "dateDebutValidite", "2024-13-01") },
+        tree! { "date-year-1899", "value-pattern", |r| set(r, "dateDebutValidite", "1899-12-31") },
+        tree! { "date-with-timezone", "value-pattern", |r| set(r, "dateDebutValidite", "2024-04-20Z") },
+        tree! { "horodatage-no-offset", "value-pattern", |r| set(r, "horodatage", "2024-06-01T10:00:00") },
+        tree! { "horodatage-z", "value-pattern", |r| set(r, "horodatage", "2024-06-01T10:00:00Z") },
+        tree! {
+            "horodatage-fraction", "value-pattern",
+            |r| set(r, "horodatage", "2024-06-01T10:00:00.5+02:00")
+        },
+        tree! {
+            "horodatage-offset-over-14h", "value-type",
+            |r| set(r, "horodatage", "2024-06-01T10:00:00+14:30")
+        },
+        tree! { "horodatage-date-only", "value-type", |r| set(r, "horodatage", "2024-06-01") },
+        tree! {
+            "horodatage-year-2100", "value-pattern",
+            |r| set(r, "horodatage", "2100-01-01T00:00:00+01:00")
+        },
         // Numbers and booleans.
-        tree!("int-below-min", "value-min-inclusive", |r| set(
-            r,
-            "anneeNaissance",
-            "1899"
-        ) || set(
-            r,
-            "scoreGeneral",
-            "0"
-        ) || insert_into(
-            r,
-            "passageCertification",
-            el("niveauNumeriqueEuropeen", vec![txt("scoreGeneral", "0")])
-        )),
-        tree!("int-above-max", "value-max-inclusive", |r| set(
-            r,
-            "moisNaissance",
-            "13"
-        ) || set(
-            r,
-            "scoreGeneral",
-            "1001"
-        ) || insert_into(
-            r,
-            "passageCertification",
-            el("niveauNumeriqueEuropeen", vec![txt("scoreGeneral", "1001")])
-        )),
-        tree!("int-decimal", "value-type", |r| set(
-            r,
-            "anneeNaissance",
-            "1990.0"
-        ) || set(
-            r,
-            "scoreGeneral",
-            "12.5"
-        ) || insert_into(
-            r,
-            "passageCertification",
-            el("niveauNumeriqueEuropeen", vec![txt("scoreGeneral", "12.5")])
-        )),
-        tree!("int-overflow", "value-type", |r| set(
-            r,
-            "anneeNaissance",
-            "2147483648"
-        ) || set(
-            r,
-            "scoreGeneral",
-            "2147483648"
-        ) || insert_into(
-            r,
-            "passageCertification",
-            el(
-                "niveauNumeriqueEuropeen",
-                vec![txt("scoreGeneral", "2147483648")]
-            )
-        )),
-        tree!("boolean-capitalized", "value-type", |r| set(
-            r,
-            "donneeCertifiee",
-            "True"
-        )),
-        tree!("boolean-french", "value-type", |r| set(
-            r,
-            "presenceNiveauLangueEuro",
-            "oui"
-        )),
+        tree! {
+            "int-below-min", "value-min-inclusive",
+            |r| set(r, "anneeNaissance", "1899")
+                || score(r, "0")
+        },
+        tree! {
+            "int-above-max", "value-max-inclusive",
+            |r| set(r, "moisNaissance", "13")
+                || score(r, "1001")
+        },
+        tree! { "int-decimal", "value-type", |r| set(r, "anneeNaissance", "1990.0") || score(r, "12.5") },
+        tree! {
+            "int-overflow", "value-type",
+            |r| set(r, "anneeNaissance", "2147483648")
+                || score(r, "2147483648")
+        },
+        tree! { "boolean-capitalized", "value-type", |r| set(r, "donneeCertifiee", "True") },
+        tree! { "boolean-french", "value-type", |r| set(r, "presenceNiveauLangueEuro", "oui") },
         // Structure.
-        tree!("missing-required", "element-missing", |r| r
-            .remove("idTechnique")
-            .is_some()),
-        tree!("missing-nillable", "element-missing", |r| r
-            .remove("dateFinValidite")
-            .is_some()),
-        tree!("missing-nested-required", "element-missing", |r| r
-            .remove("idContrat")
-            .is_some()),
-        tree!("missing-choice", "element-missing", |r| {
-            match r.find("identificationTitulaire") {
-                Some(e) => {
-                    e.content = Content::Children(Vec::new());
-                    true
-                }
-                None => false,
-            }
-        }),
-        tree!("both-choice-branches", "element-unexpected", |r| r
-            .find("titulaire")
-            .is_some()
-            && insert_into(
-                r,
-                "identificationTitulaire",
-                el(
-                    "dossierFormation",
-                    vec![
+        tree! { "missing-required", "element-missing", |r| r.remove("idTechnique").is_some() },
+        tree! { "missing-nillable", "element-missing", |r| r.remove("dateFinValidite").is_some() },
+        tree! { "missing-nested-required", "element-missing", |r| r.remove("idContrat").is_some() },
+        tree! {
+            "missing-choice", "element-missing",
+            |r| replace_content(r, "identificationTitulaire", Content::Children(vec![]))
+        },
+        tree! {
+            "both-choice-branches", "element-unexpected",
+            // The branch the base lacks is added beside the one it has.
+            |r| {
+                let other = if r.find("titulaire").is_some() {
+                    el("dossierFormation", vec![
                         txt("idDossier", "D-1"),
                         txt("nomTitulaire", "X"),
-                        txt("prenom1Titulaire", "Y")
-                    ]
-                )
-            )
-            || r.find("dossierFormation").is_some()
-                && insert_into(
-                    r,
-                    "identificationTitulaire",
-                    flux(9, Shape::Minimal, &[1], Holder::Insee)
-                        .find("titulaire")
-                        .unwrap()
-                        .clone()
-                )),
-        tree!(
-            "wrong-branch-content",
-            "element-unexpected",
-            |r| match r.find("codePostalNaissance") {
-                Some(e) => {
-                    e.content = Content::Children(vec![txt("codeInsee", "75056")]);
-                    true
-                }
-                None => false,
+                        txt("prenom1Titulaire", "Y"),
+                    ])
+                } else {
+                    flux(9, Shape::Minimal, &[1], Holder::Insee).find("titulaire").unwrap().clone()
+                };
+                insert_into(r, "identificationTitulaire", other)
             }
-        ),
-        tree!(
-            "empty-certifications",
-            "element-missing",
-            |r| match r.find("certifications") {
-                Some(e) => {
-                    e.content = Content::Children(Vec::new());
-                    true
-                }
-                None => false,
-            }
-        ),
-        tree!(
-            "empty-passages",
-            "element-missing",
-            |r| match r.find("passageCertifications") {
-                Some(e) => {
-                    e.content = Content::Children(Vec::new());
-                    true
-                }
-                None => false,
-            }
-        ),
-        tree!("repeated-in-all", "element-repeated", |r| {
-            let copy = r.find("obtentionCertification").cloned();
-            copy.is_some_and(|c| insert_into(r, "passageCertification", c))
-        }),
-        tree!("two-certificateurs", "element-repeated", |r| {
-            let copy = r.find("certificateur").cloned();
-            copy.is_some_and(|c| insert_into(r, "certificateurs", c))
-        }),
-        tree!("element-in-wrong-parent", "element-unexpected", |r| {
-            let moved = r.remove("verbatim").or_else(|| r.remove("idTechnique"));
-            moved.is_some_and(|m| insert_into(r, "modalitesInscription", m))
-        }),
-        tree!("unknown-element", "element-unexpected", |r| insert_into(
-            r,
-            "passageCertification",
-            txt("commentaire", "à revoir")
-        )),
-        tree!(
-            "element-in-simple",
-            "element-in-simple",
-            |r| match r.find("idContrat") {
-                Some(e) => {
-                    e.content = Content::Children(vec![txt("valeur", "MCF")]);
-                    true
-                }
-                None => false,
-            }
-        ),
-        text!("text-in-complex", "text-not-allowed", |x| replace_once(
-            x,
-            "<cpf:modalitesInscription>",
-            "<cpf:modalitesInscription>texte libre"
-        )),
-        tree!(
-            "undeclared-attribute",
-            "attribute-undeclared",
+        },
+        tree! { "wrong-branch-content", "element-unexpected", |r| {
+            replace_content(r, "codePostalNaissance", Content::Children(vec![txt("codeInsee", "75056")]))
+        } },
+        tree! {
+            "empty-certifications", "element-missing",
+            |r| replace_content(r, "certifications", Content::Children(vec![]))
+        },
+        tree! {
+            "empty-passages", "element-missing",
+            |r| replace_content(r, "passageCertifications", Content::Children(vec![]))
+        },
+        tree! {
+            "repeated-in-all", "element-repeated",
+            |r| { let copy = r.find("obtentionCertification").cloned();
+                copy.is_some_and(|c| insert_into(r, "passageCertification", c)) }
+        },
+        tree! {
+            "two-certificateurs", "element-repeated",
+            |r| { let copy = r.find("certificateur").cloned();
+                copy.is_some_and(|c| insert_into(r, "certificateurs", c)) }
+        },
+        tree! {
+            "element-in-wrong-parent", "element-unexpected",
+            |r| { let moved = r.remove("verbatim").or_else(|| r.remove("idTechnique"));
+                moved.is_some_and(|m| insert_into(r, "modalitesInscription", m)) }
+        },
+        tree! {
+            "unknown-element", "element-unexpected",
+            |r| insert_into(r, "passageCertification", txt("commentaire", "à revoir"))
+        },
+        tree! { "element-in-simple", "element-in-simple", |r| {
+            replace_content(r, "idContrat", Content::Children(vec![txt("valeur", "MCF")]))
+        } },
+        text! {
+            "text-in-complex", "text-not-allowed",
+            |x| replace_once(x, "<cpf:modalitesInscription>", "<cpf:modalitesInscription>texte libre")
+        },
+        tree! {
+            "undeclared-attribute", "attribute-undeclared",
             |r| add_attr(r, "passageCertification", "id", "1")
-        ),
-        tree!("nil-on-non-nillable", "nil-not-nillable", |r| nil_on(
-            r,
-            "nomNaissance"
-        ) || nil_on(
-            r,
-            "idDossier"
-        )),
-        tree!("nil-on-codeinsee", "nil-not-nillable", |r| nil_on(
-            r,
-            "codeInsee"
-        ) || nil_on(
-            r,
-            "idTechnique"
-        )),
-        tree!("content-in-nil", "nil-not-empty", |r| set(
-            r,
-            "dateFinValidite",
-            "2030-01-01"
-        ) && add_attr(
-            r,
-            "dateFinValidite",
-            "xsi:nil",
-            "true"
-        )),
-        tree!("nil-bad-value", "nil-invalid", |r| nil_on(r, "scoring")
-            && {
-                r.find("scoring").unwrap().attrs[0].1 = "yes".into();
-                true
-            }),
-        tree!("nil-with-whitespace", "nil-not-empty", |r| nil_on(
-            r,
-            "dateFinValidite"
-        ) && {
-            r.find("dateFinValidite").unwrap().content = Content::Text(" ".into());
-            true
-        }),
-        tree!("xsi-type", "xsi-type-unsupported", |r| add_attr(
-            r,
-            "sexe",
-            "xmlns:xs",
-            "http://www.w3.org/2001/XMLSchema"
-        ) && add_attr(
-            r,
-            "sexe",
-            "xsi:type",
-            "xs:string"
-        ) || add_attr(
-            r,
-            "idDossier",
-            "xmlns:xs",
-            "http://www.w3.org/2001/XMLSchema"
-        ) && add_attr(
-            r,
-            "idDossier",
-            "xsi:type",
-            "xs:string"
-        )),
-        tree!("foreign-attribute", "attribute-undeclared", |r| add_attr(
-            r,
-            "idFlux",
-            "xmlns:autre",
-            "urn:autre"
-        )
-            && add_attr(r, "idFlux", "autre:origine", "tableur")),
-        tree!("xml-lang-attribute", "attribute-undeclared", |r| add_attr(
-            r, "idFlux", "xml:lang", "fr"
-        )),
-        tree!("unknown-xsi-attribute", "attribute-undeclared", |r| {
-            add_attr(r, "flux", "xsi:version", "2")
-        }),
-        tree!("nil-without-namespace", "attribute-undeclared", |r| nil_on(
-            r, "scoring"
-        ) && {
-            r.find("scoring").unwrap().attrs[0].0 = "nil".into();
-            true
-        }),
-        tree!("horodatage-hour-24", "value-pattern", |r| set(
-            r,
-            "horodatage",
-            "2024-06-01T24:00:00+01:00"
-        )),
-        tree!("horodatage-offset-colon", "value-type", |r| set(
-            r,
-            "horodatage",
-            "2024-06-01T10:00:00+:21:00"
-        )),
-        tree!("date-negative-year", "value-pattern", |r| set(
-            r,
-            "dateDebutValidite",
-            "-2024-04-20"
-        )),
-        tree!("date-five-digit-year", "value-pattern", |r| set(
-            r,
-            "dateDebutValidite",
-            "12024-04-20"
-        )),
-        tree!("date-with-offset", "value-pattern", |r| set(
-            r,
-            "dateDebutValidite",
-            "2024-04-20+02:00"
-        )),
-        tree!("empty-int", "value-type", |r| set(r, "anneeNaissance", "")
-            || insert_into(
-                r,
-                "passageCertification",
-                el("niveauNumeriqueEuropeen", vec![txt("scoreGeneral", "")])
-            )),
-        tree!("int-two-signs", "value-type", |r| set(
-            r,
-            "anneeNaissance",
-            "+-1979"
-        ) || insert_into(
-            r,
-            "passageCertification",
-            el("niveauNumeriqueEuropeen", vec![txt("scoreGeneral", "-+1")])
-        )),
-        tree!("boolean-whitespace-only", "value-type", |r| set(
-            r,
-            "donneeCertifiee",
-            " "
-        )),
-        text!("character-reference-nul", "xml-entity", |x| replace_once(
-            x,
-            "</cpf:idContrat>",
-            "&#0;</cpf:idContrat>"
-        )),
-        tree!(
-            "char-reference-crlf-in-value",
-            "value-length",
-            |r| match r.find("idClient") {
-                Some(e) => {
-                    e.content = Content::Raw("ABCD&#13;&#10;EFG".into());
-                    true
-                }
-                None => false,
-            }
-        ),
-        tree!("decomposed-accents-too-long", "value-max-length", |r| set(
-            r,
-            "nomNaissance",
-            &format!("{}e", "e\u{301}".repeat(30))
-        )
-            || set(
-                r,
-                "nomTitulaire",
-                &format!("{}e", "e\u{301}".repeat(15))
-            )),
-        tree!("nil-uppercase-true", "nil-invalid", |r| nil_on(
-            r,
-            "mentionValidee"
-        ) && {
-            r.find("mentionValidee").unwrap().attrs[0].1 = "TRUE".into();
-            true
-        }),
-        tree!("horodatage-offset-19h", "value-type", |r| set(
-            r,
-            "horodatage",
-            "2024-06-01T10:00:00+19:00"
-        )),
-        text!("same-name-other-namespace", "element-unexpected", |x| {
-            replace_once(
-                x,
-                "</cpf:idContrat>",
-                "</cpf:idContrat><autre:idContrat xmlns:autre=\"urn:autre\">X</autre:idContrat>",
-            )
-        }),
-        text!("prefix-rebound-on-child", "element-namespace", |x| {
-            replace_once(
-                x,
-                "<cpf:idContrat>",
-                "<cpf:idContrat xmlns:cpf=\"urn:autre\">",
-            )
-        }),
-        text!("duplicate-attribute", "xml-malformed", |x| replace_once(
-            x,
-            "<cpf:idContrat>",
-            "<cpf:idContrat xsi:nil=\"false\" xsi:nil=\"false\">"
-        )),
-        text!("undeclared-prefix", "xml-malformed", |x| replace_once(
-            x,
-            "</cpf:idContrat>",
-            "</cpf:idContrat><inconnu:x/>"
-        )),
-        text!("control-character", "xml-malformed", |x| replace_once(
-            x,
-            "</cpf:idContrat>",
-            "\u{1}</cpf:idContrat>"
-        )),
-        text!("noncharacter-fffe", "xml-malformed", |x| replace_once(
-            x,
-            "</cpf:idContrat>",
-            "\u{FFFE}</cpf:idContrat>"
-        )),
-        text!("cdata-end-in-text", "xml-malformed", |x| replace_once(
-            x,
-            "</cpf:idContrat>",
-            "]]></cpf:idContrat>"
-        )),
-        text!("raw-ampersand", "xml-malformed", |x| replace_once(
-            x,
-            "</cpf:idContrat>",
-            " & </cpf:idContrat>"
-        )),
-        text!("lt-in-attribute", "xml-malformed", |x| replace_once(
-            x,
-            "<cpf:idContrat>",
-            "<cpf:idContrat xsi:nil=\"<\">"
-        )),
-        text!("second-root", "xml-malformed", |x| Some(format!(
-            "{x}<cpf:flux/>"
-        ))),
+        },
+        tree! {
+            "nil-on-non-nillable", "nil-not-nillable",
+            |r| nil_on(r, "nomNaissance")
+                || nil_on(r, "idDossier")
+        },
+        tree! {
+            "nil-on-codeinsee", "nil-not-nillable",
+            |r| nil_on(r, "codeInsee")
+                || nil_on(r, "idTechnique")
+        },
+        tree! {
+            "content-in-nil", "nil-not-empty",
+            |r| set(r, "dateFinValidite", "2030-01-01")
+                && add_attr(r, "dateFinValidite", "xsi:nil", "true")
+        },
+        tree! {
+            "nil-bad-value", "nil-invalid",
+            |r| nil_on(r, "scoring")
+                && { r.find("scoring").unwrap().attrs[0].1 = "yes".into();
+                true }
+        },
+        tree! {
+            "nil-with-whitespace", "nil-not-empty",
+            |r| nil_on(r, "dateFinValidite")
+                && { r.find("dateFinValidite").unwrap().content = Content::Text(" ".into());
+                true }
+        },
+        tree! {
+            "xsi-type", "xsi-type-unsupported",
+            |r| add_attr(r, "sexe", "xmlns:xs", "http://www.w3.org/2001/XMLSchema")
+                && add_attr(r, "sexe", "xsi:type", "xs:string")
+                || add_attr(r, "idDossier", "xmlns:xs", "http://www.w3.org/2001/XMLSchema")
+                && add_attr(r, "idDossier", "xsi:type", "xs:string")
+        },
+        tree! {
+            "foreign-attribute", "attribute-undeclared",
+            |r| add_attr(r, "idFlux", "xmlns:autre", "urn:autre")
+                && add_attr(r, "idFlux", "autre:origine", "tableur")
+        },
+        tree! { "xml-lang-attribute", "attribute-undeclared", |r| add_attr(r, "idFlux", "xml:lang", "fr") },
+        tree! {
+            "unknown-xsi-attribute", "attribute-undeclared",
+            |r| { add_attr(r, "flux", "xsi:version", "2") }
+        },
+        tree! {
+            "nil-without-namespace", "attribute-undeclared",
+            |r| nil_on(r, "scoring")
+                && { r.find("scoring").unwrap().attrs[0].0 = "nil".into();
+                true }
+        },
+        tree! {
+            "horodatage-hour-24", "value-pattern",
+            |r| set(r, "horodatage", "2024-06-01T24:00:00+01:00")
+        },
+        tree! {
+            "horodatage-offset-colon", "value-type",
+            |r| set(r, "horodatage", "2024-06-01T10:00:00+:21:00")
+        },
+        tree! { "date-negative-year", "value-pattern", |r| set(r, "dateDebutValidite", "-2024-04-20") },
+        tree! { "date-five-digit-year", "value-pattern", |r| set(r, "dateDebutValidite", "12024-04-20") },
+        tree! { "date-with-offset", "value-pattern", |r| set(r, "dateDebutValidite", "2024-04-20+02:00") },
+        tree! { "empty-int", "value-type", |r| set(r, "anneeNaissance", "") || score(r, "") },
+        tree! { "int-two-signs", "value-type", |r| set(r, "anneeNaissance", "+-1979") || score(r, "-+1") },
+        tree! { "boolean-whitespace-only", "value-type", |r| set(r, "donneeCertifiee", " ") },
+        text! {
+            "character-reference-nul", "xml-entity",
+            |x| replace_once(x, "</cpf:idContrat>", "&#0;</cpf:idContrat>")
+        },
+        tree! { "char-reference-crlf-in-value", "value-length", |r| {
+            replace_content(r, "idClient", Content::Raw("ABCD&#13;&#10;EFG".into()))
+        } },
+        tree! {
+            "decomposed-accents-too-long", "value-max-length",
+            |r| set(r, "nomNaissance", &format!("{}e", "e\u{301}".repeat(30)))
+                || set(r, "nomTitulaire", &format!("{}e", "e\u{301}".repeat(15)))
+        },
+        tree! {
+            "nil-uppercase-true", "nil-invalid",
+            |r| nil_on(r, "mentionValidee")
+                && { r.find("mentionValidee").unwrap().attrs[0].1 = "TRUE".into();
+                true }
+        },
+        tree! {
+            "horodatage-offset-19h", "value-type",
+            |r| set(r, "horodatage", "2024-06-01T10:00:00+19:00")
+        },
+        text! {
+            "same-name-other-namespace", "element-unexpected",
+            |x| { replace_once(x, "</cpf:idContrat>", "</cpf:idContrat><autre:idContrat xmlns:autre=\"urn:autre\">X</autre:idContrat>") }
+        },
+        text! {
+            "prefix-rebound-on-child", "element-namespace",
+            |x| { replace_once(x, "<cpf:idContrat>", "<cpf:idContrat xmlns:cpf=\"urn:autre\">") }
+        },
+        text! {
+            "duplicate-attribute", "xml-malformed",
+            |x| replace_once(x, "<cpf:idContrat>", "<cpf:idContrat xsi:nil=\"false\" xsi:nil=\"false\">")
+        },
+        text! {
+            "undeclared-prefix", "xml-malformed",
+            |x| replace_once(x, "</cpf:idContrat>", "</cpf:idContrat><inconnu:x/>")
+        },
+        text! {
+            "control-character", "xml-malformed",
+            |x| replace_once(x, "</cpf:idContrat>", "\u{1}</cpf:idContrat>")
+        },
+        text! {
+            "noncharacter-fffe", "xml-malformed",
+            |x| replace_once(x, "</cpf:idContrat>", "\u{FFFE}</cpf:idContrat>")
+        },
+        text! {
+            "cdata-end-in-text", "xml-malformed",
+            |x| replace_once(x, "</cpf:idContrat>", "]]></cpf:idContrat>")
+        },
+        text! {
+            "raw-ampersand", "xml-malformed",
+            |x| replace_once(x, "</cpf:idContrat>", " & </cpf:idContrat>")
+        },
+        text! {
+            "lt-in-attribute", "xml-malformed",
+            |x| replace_once(x, "<cpf:idContrat>", "<cpf:idContrat xsi:nil=\"<\">")
+        },
+        text! { "second-root", "xml-malformed", |x| Some(format!("{x}<cpf:flux/>")) },
         // Namespaces and XML-level defects.
-        text!("wrong-namespace", "root-unexpected", |x| replace_once(
-            x,
-            NS,
-            "urn:cdc:cpf:pc5:schema:1.0.1"
-        )),
-        text!("child-in-no-namespace", "element-namespace", |x| {
-            let at = x.find("<cpf:idContrat>")?;
-            let end = x[at..].find("</cpf:idContrat>")? + at;
-            let value = &x[at + "<cpf:idContrat>".len()..end];
-            Some(format!(
-                "{}<idContrat xmlns=\"\">{value}</idContrat>{}",
-                &x[..at],
-                &x[end + "</cpf:idContrat>".len()..]
-            ))
-        }),
-        text!("wrong-root", "root-unexpected", |x| {
-            let open = x.find("<cpf:emetteur>")?;
-            let close = x.find("</cpf:emetteur>")? + "</cpf:emetteur>".len();
-            Some(format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cpf:emetteur xmlns:cpf=\"{NS}\" xmlns:xsi=\"{XSI}\"{}",
-                &x[open + "<cpf:emetteur".len()..close]
-            ))
-        }),
-        text!("dtd", "xml-dtd", |x| replace_once(
-            x,
-            "?>",
-            "?>\n<!DOCTYPE cpf:flux>"
-        )),
-        text!("external-entity", "xml-dtd", |x| replace_once(
-            x,
-            "?>",
-            "?>\n<!DOCTYPE cpf:flux [<!ENTITY xxe SYSTEM \"file:///etc/hostname\">]>"
-        )
-        .map(|s| s.replacen("<cpf:verbatim>", "<cpf:verbatim>&xxe;", 1))),
-        text!("undefined-entity", "xml-entity", |x| replace_once(
-            x,
-            "</cpf:idFlux>",
-            "&eacute;</cpf:idFlux>"
-        )),
-        text!("root-not-closed", "xml-malformed", |x| replace_once(
-            x,
-            "</cpf:flux>",
-            ""
-        )),
-        text!("mismatched-end-tag", "xml-malformed", |x| replace_once(
-            x,
-            "</cpf:idContrat>",
-            "</cpf:idcontrat>"
-        )),
-        text!("truncated", "xml-malformed", |x| {
-            let mut end = x.len() * 2 / 3;
-            while !x.is_char_boundary(end) {
-                end -= 1;
-            }
-            Some(x[..end].to_owned())
-        }),
-        text!("blank-before-declaration", "xml-malformed", |x| x
-            .starts_with("<?xml")
-            .then(|| format!("\n{x}"))),
-        text!("text-after-root", "xml-malformed", |x| Some(format!(
-            "{x}fin"
-        ))),
-        text!("cdata-text-in-complex", "text-not-allowed", |x| {
-            replace_once(
-                x,
-                "<cpf:modalitesInscription>",
-                "<cpf:modalitesInscription><![CDATA[texte]]>",
-            )
-        }),
-        text!("declared-latin1", "xml-encoding", |x| replace_once(
-            x,
-            "encoding=\"UTF-8\"",
-            "encoding=\"ISO-8859-1\""
-        )),
+        text! {
+            "wrong-namespace", "root-unexpected",
+            |x| replace_once(x, NS, "urn:cdc:cpf:pc5:schema:1.0.1")
+        },
+        text! {
+            "child-in-no-namespace", "element-namespace",
+            |x| { let at = x.find("<cpf:idContrat>")?;
+                let end = x[at..].find("</cpf:idContrat>")? + at;
+                let value = &x[at + "<cpf:idContrat>".len()..end];
+                Some(format!("{}<idContrat xmlns=\"\">{value}</idContrat>{}", &x[..at], &x[end + "</cpf:idContrat>".len()..])) }
+        },
+        text! {
+            "wrong-root", "root-unexpected",
+            |x| { let open = x.find("<cpf:emetteur>")?;
+                let close = x.find("</cpf:emetteur>")? + "</cpf:emetteur>".len();
+                Some(format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cpf:emetteur xmlns:cpf=\"{NS}\" xmlns:xsi=\"{XSI}\"{}", &x[open + "<cpf:emetteur".len()..close])) }
+        },
+        text! { "dtd", "xml-dtd", |x| replace_once(x, "?>", "?>\n<!DOCTYPE cpf:flux>") },
+        text! {
+            "external-entity", "xml-dtd",
+            |x| replace_once(x, "?>", "?>\n<!DOCTYPE cpf:flux [<!ENTITY xxe SYSTEM \"file:///etc/hostname\">]>").map(|s| s.replacen("<cpf:verbatim>", "<cpf:verbatim>&xxe;", 1))
+        },
+        text! {
+            "undefined-entity", "xml-entity",
+            |x| replace_once(x, "</cpf:idFlux>", "&eacute;</cpf:idFlux>")
+        },
+        text! { "root-not-closed", "xml-malformed", |x| replace_once(x, "</cpf:flux>", "") },
+        text! {
+            "mismatched-end-tag", "xml-malformed",
+            |x| replace_once(x, "</cpf:idContrat>", "</cpf:idcontrat>")
+        },
+        text! {
+            "truncated", "xml-malformed",
+            |x| { let mut end = x.len() * 2 / 3;
+                while !x.is_char_boundary(end) { end -= 1;
+                } Some(x[..end].to_owned()) }
+        },
+        text! {
+            "blank-before-declaration", "xml-malformed",
+            |x| x.starts_with("<?xml").then(|| format!("\n{x}"))
+        },
+        text! { "text-after-root", "xml-malformed", |x| Some(format!("{x}fin")) },
+        text! {
+            "cdata-text-in-complex", "text-not-allowed",
+            |x| { replace_once(x, "<cpf:modalitesInscription>", "<cpf:modalitesInscription><![CDATA[texte]]>") }
+        },
+        text! {
+            "declared-latin1", "xml-encoding",
+            |x| replace_once(x, "encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\"")
+        },
         MutantKind {
             kind: "invalid-utf8",
             expect: Expect::Invalid("xml-encoding"),
