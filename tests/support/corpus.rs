@@ -339,6 +339,19 @@ pub fn fill(rng: &mut Rng, n: usize) -> String {
         .collect()
 }
 
+/// Every enumerated element with its values (NOTES.md §1).
+pub const ENUMERATIONS: &[(&str, &[&str])] = &[
+    ("natureDeposant", NATURE),
+    ("obtentionCertification", OBTENTION),
+    ("modalitePassageExamen", MODALITE_PASSAGE),
+    ("niveauLangueEuropeen", CECRL),
+    ("mentionValidee", MENTION),
+    ("modaliteAcces", MODALITE_ACCES),
+    ("voieAccessVAE", VOIE_VAE),
+    ("initiativeInscription", INITIATIVE),
+    ("sexe", SEXE),
+];
+
 const OBTENTION: &[&str] = &["PAR_ADMISSION", "PAR_SCORING"];
 const NATURE: &[&str] = &["CERTIFICATEUR", "TIERS_CONFIANCE"];
 const MODALITE_PASSAGE: &[&str] = &["A_DISTANCE", "EN_PRESENTIEL", "MIXTE"];
@@ -956,6 +969,19 @@ pub fn valid_documents() -> Vec<Doc> {
         }),
         &d,
     ));
+    // Seven certifications of one passage each: certification i uses value i of every list.
+    let mut every = flux(22, Shape::Maximal, &[1; 7], Holder::Insee);
+    let certs = every
+        .find("certifications")
+        .unwrap()
+        .children_mut()
+        .unwrap();
+    for (i, cert) in certs.iter_mut().enumerate() {
+        for (name, values) in ENUMERATIONS {
+            cert.set_text(name, values[i % values.len()]);
+        }
+    }
+    docs.push(valid("every-enumeration-value", &every, &d));
     // Markup that carries no character data inside values and nil elements.
     docs.push(doc(
         "comment-and-pi-inside-values",
