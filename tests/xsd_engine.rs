@@ -2757,6 +2757,43 @@ fn xml_declaration_must_come_first() {
 }
 
 #[test]
+fn xml_declaration_must_follow_the_xml_grammar() {
+    // XML 1.0 §2.8 (XMLDecl): libxml2 rejects all of these; found by random insertions into the
+    // corpus (tests/corpus_oracle.rs), which the engine used to accept.
+    for decl in [
+        "<?xml version1.0\" encoding=\"UTF-8\"?>",
+        "<?xml version=\"1\r.0\"?>",
+        "<?xml version=\"1.0\" enc&#233;oding=\"UTF-8\"?>",
+        "<?xml veérsion=\"1.0\"?>",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"<x/>?>",
+        "<?xml version=\"1.0\"encoding=\"UTF-8\"?>",
+        "<?xml version=\"2.0\"?>",
+        "<?xml version='1.0\"?>",
+        "<?xml encoding=\"UTF-8\"?>",
+        "<?xml version=\"1.0\" standalone=\"oui\"?>",
+        "<?xml version=\"1.0\" standalone=\"yes\" encoding=\"UTF-8\"?>",
+        "<?xml version=\"1.0\" encoding=\"-UTF-8\"?>",
+        "<?xml?>",
+    ] {
+        let d = assert_malformed(&format!("{decl}<r><a>x</a></r>"), 1);
+        assert_eq!(
+            d.message,
+            "La déclaration XML du début du fichier est mal écrite : remplacez-la par <?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "{decl:?}"
+        );
+    }
+    for decl in [
+        "<?xml version=\"1.0\"?>",
+        "<?xml version='1.0' encoding='utf-8'?>",
+        "<?xml version = \"1.0\"\tencoding =\"UTF-8\" standalone= 'no' ?>",
+        "<?xml version=\"1.1\" encoding=\"UTF-8\" standalone=\"yes\"?>",
+        "<?xml\nversion=\"1.0\"\r\n?>",
+    ] {
+        assert_valid(&run(&xml_schema(), &format!("{decl}<r><a>x</a></r>")));
+    }
+}
+
+#[test]
 fn characters_forbidden_by_xml() {
     // Control characters (here a vertical tab, as Excel cells sometimes hold), U+FFFE and U+FFFF
     // make the file ill-formed: libxml2 and the CDC portal reject it. Reported at the character,

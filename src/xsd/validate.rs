@@ -1342,6 +1342,19 @@ impl<'s> Validator<'s> {
             );
             return;
         }
+        if !xml_decl_is_well_formed(d) {
+            let (line, column) = self.pos;
+            self.fatal(
+                Code::XmlMalformed,
+                line,
+                column,
+                Text {
+                    fr: "La déclaration XML du début du fichier est mal écrite : remplacez-la par <?xml version=\"1.0\" encoding=\"UTF-8\"?>".into(),
+                    en: "The XML declaration is malformed: use <?xml version=\"1.0\" encoding=\"UTF-8\"?>".into(),
+                },
+            );
+            return;
+        }
         if let Some(Ok(enc)) = d.encoding() {
             let e = enc.to_ascii_lowercase();
             if e != "utf-8" && e != "utf8" {
@@ -1657,4 +1670,59 @@ fn malformed_message(e: &quick_xml::Error) -> (String, String) {
         format!("Le fichier n'est pas un XML bien formé : {detail_fr}"),
         format!("The file is not well-formed XML: {e}"),
     )
+}
+
+fn is_xml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// Reads ` name = 'value'` (leading white space required) at the start of `s`: the value and
+/// what follows.
+fn decl_attribute<'a>(s: &'a str, name: &str) -> Option<(&'a str, &'a str)> {
+    let after_space = s.trim_start_matches(is_xml_space);
+    if after_space.len() == s.len() {
+        return None;
+    }
+    let after_eq = after_space
+        .strip_prefix(name)?
+        .trim_start_matches(is_xml_space)
+        .strip_prefix('=')?
+        .trim_start_matches(is_xml_space);
+    let quote = after_eq.chars().next().filter(|&q| q == '"' || q == '\'')?;
+    let body = &after_eq[1..];
+    let end = body.find(quote)?;
+    Some((&body[..end], &body[end + 1..]))
+}
+
+/// XML 1.0 §2.8 `XMLDecl`, which quick-xml reads leniently: `<?xml` version, then optional
+/// encoding and standalone, in that order, separated by white space, quoted either way.
+/// `d` holds what lies between `<?` and `?>`.
+fn xml_decl_is_well_formed(d: &str) -> bool {
+    let Some(rest) = d.strip_prefix("xml") else {
+        return false;
+    };
+    let Some((version, mut rest)) = decl_attribute(rest, "version") else {
+        return false;
+    };
+    let version_ok = version
+        .strip_prefix("1.")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if !version_ok {
+        return false;
+    }
+    if let Some((enc, after)) = decl_attribute(rest, "encoding") {
+        let mut chars = enc.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+        if !(first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
+            return false;
+        }
+        rest = after;
+    }
+    if let Some((sd, after)) = decl_attribute(rest, "standalone") {
+        if sd != "yes" && sd != "no" {
+            return false;
+        }
+        rest = after;
+    }
+    rest.chars().all(is_xml_space)
 }
