@@ -2794,6 +2794,41 @@ fn xml_declaration_must_follow_the_xml_grammar() {
 }
 
 #[test]
+fn processing_instructions_need_a_valid_target() {
+    // XML 1.0 §2.6: PITarget is a Name other than "xml" in any case; libxml2 rejects these, the
+    // engine accepted them (found by random insertions into the corpus).
+    for pi in [
+        "<?x/ml a?>",
+        "<?&#233;x a?>",
+        "<?1a?>",
+        "<?XML version=\"1.0\"?>",
+        "<?Xml a?>",
+        "<?a\u{b}b?>",
+    ] {
+        let d = assert_malformed(&format!("<r>{pi}<a>x</a></r>"), 1);
+        assert!(
+            d.message.starts_with("L'instruction de traitement <?"),
+            "{pi:?}: {}",
+            d.message
+        );
+    }
+    let d = assert_malformed("<r><?x/ml a?><a>x</a></r>", 1);
+    assert_eq!(
+        d.message,
+        "L'instruction de traitement <?x/ml …?> est mal écrite : son nom doit être un nom XML (lettres, chiffres, -, _, .) autre que « xml » ; supprimez-la"
+    );
+    for pi in [
+        "<?é a?>",
+        "<?xml-stylesheet a?>",
+        "<?a?>",
+        "<?a b?c?>",
+        "<?a:b c?>",
+    ] {
+        assert_valid(&run(&xml_schema(), &format!("<r>{pi}<a>x</a></r>")));
+    }
+}
+
+#[test]
 fn characters_forbidden_by_xml() {
     // Control characters (here a vertical tab, as Excel cells sometimes hold), U+FFFE and U+FFFF
     // make the file ill-formed: libxml2 and the CDC portal reject it. Reported at the character,

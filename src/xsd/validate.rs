@@ -386,7 +386,8 @@ impl<'s> Validator<'s> {
                         },
                     );
                 }
-                Event::PI(_) | Event::Eof => {}
+                Event::PI(p) => self.pi(&p),
+                Event::Eof => {}
             }
             buf.clear();
             if is_eof || self.fatal {
@@ -1310,6 +1311,25 @@ impl<'s> Validator<'s> {
         }
     }
 
+    /// quick-xml does not check a processing instruction's target (XML 1.0 §2.6).
+    fn pi(&mut self, p: &quick_xml::events::BytesPI) {
+        let target = p.target();
+        if is_xml_name(target) && !target.eq_ignore_ascii_case("xml") {
+            return;
+        }
+        let (line, column) = self.pos;
+        let shown = shorten_text(target);
+        self.fatal(
+            Code::XmlMalformed,
+            line,
+            column,
+            Text {
+                fr: format!("L'instruction de traitement <?{shown} …?> est mal écrite : son nom doit être un nom XML (lettres, chiffres, -, _, .) autre que « xml » ; supprimez-la"),
+                en: format!("The processing instruction <?{shown} …?> has an invalid target"),
+            },
+        );
+    }
+
     fn comment(&mut self) {
         let path = self.path(None);
         let at = self.pos;
@@ -1622,6 +1642,23 @@ fn past_blanks(at: (u32, u32), text: &str) -> (u32, u32) {
         }
     }
     (line, column)
+}
+
+/// XML 1.0 (fifth edition) §2.3 `Name`.
+fn is_xml_name(s: &str) -> bool {
+    let start = |c: char| {
+        matches!(c, ':' | 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}'
+            | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}'
+            | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}'
+            | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
+            | '\u{10000}'..='\u{EFFFF}')
+    };
+    let mut chars = s.chars();
+    chars.next().is_some_and(start)
+        && chars.all(|c| {
+            start(c)
+                || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+        })
 }
 
 fn is_xml_char(c: char) -> bool {
