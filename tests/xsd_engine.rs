@@ -2829,6 +2829,34 @@ fn processing_instructions_need_a_valid_target() {
 }
 
 #[test]
+fn namespace_declarations_follow_the_attribute_value_rules() {
+    // xmlns values are attribute values (XML 1.0 §3.1): no raw < or &, known references, XML
+    // characters only. The engine skipped them; libxml2 rejects (found by random insertions).
+    let s = ns_schema("qualified");
+    for (decl, code) in [
+        ("xmlns:t=\"urn:t\" xmlns:x=\"urn:<x\"", Code::XmlMalformed),
+        ("xmlns:t=\"urn:t\" xmlns:x=\"urn:&x\"", Code::XmlEntity),
+        (
+            "xmlns:t=\"urn:t\" xmlns:x=\"urn:\u{b}x\"",
+            Code::XmlMalformed,
+        ),
+    ] {
+        let r = run(&s, &format!("<t:r {decl}><t:a/></t:r>"));
+        assert_eq!(first_error(&r, code).line, 1, "{decl}");
+    }
+    let d = first_error(
+        &run(&s, "<t:r xmlns:t=\"urn:t\" xmlns:x=\"a<b\"><t:a/></t:r>"),
+        Code::XmlMalformed,
+    );
+    assert_eq!(
+        d.message,
+        "La valeur de l'attribut « xmlns:x » de « r » contient « < », interdit en XML dans un attribut : écrivez &lt;"
+    );
+    // References are fine, and resolved before the namespace is compared.
+    assert_valid(&run(&s, "<t:r xmlns:t=\"urn&#58;t\"><t:a/></t:r>"));
+}
+
+#[test]
 fn characters_forbidden_by_xml() {
     // Control characters (here a vertical tab, as Excel cells sometimes hold), U+FFFE and U+FFFF
     // make the file ill-formed: libxml2 and the CDC portal reject it. Reported at the character,

@@ -569,8 +569,12 @@ impl<'s> Validator<'s> {
         let qname: &str = e.name().0;
         let (resolved, local) = reader.resolver().resolve_element(e.name());
         let local: &str = local.into_inner();
+        let bound = match &resolved {
+            ResolveResult::Bound(n) => Some(namespace_value(n.0)),
+            _ => None,
+        };
         let ns: Result<Option<&str>, String> = match resolved {
-            ResolveResult::Bound(n) => Ok(Some(n.0)),
+            ResolveResult::Bound(_) => Ok(bound.as_deref()),
             ResolveResult::Unbound => Ok(None),
             ResolveResult::Unknown(p) => Err(p),
         };
@@ -1040,12 +1044,18 @@ impl<'s> Validator<'s> {
             };
             let key = attr.key.0;
             if key == "xmlns" || key.starts_with("xmlns:") {
+                // Not validated, but still XML: the same well-formedness rules apply.
+                self.attribute_value(&attr, key, elem_name);
                 continue;
             }
             let (ns, local) = reader.resolver().resolve_attribute(attr.key);
             let local = local.into_inner();
+            let bound = match &ns {
+                ResolveResult::Bound(n) => Some(namespace_value(n.0)),
+                _ => None,
+            };
             let ns: Option<&str> = match ns {
-                ResolveResult::Bound(n) => Some(n.0),
+                ResolveResult::Bound(_) => bound.as_deref(),
                 ResolveResult::Unbound => None,
                 ResolveResult::Unknown(prefix) => {
                     // Usually xsi:nil written without declaring xmlns:xsi: say what to add, and
@@ -1070,31 +1080,9 @@ impl<'s> Validator<'s> {
                     }
                 }
             };
-            let value = match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
-                Ok(v) => v.into_owned(),
-                Err(err) => {
-                    self.error_here(
-                        Code::XmlEntity,
-                        None,
-                        Text {
-                            fr: format!("La valeur de l'attribut « {key} » de « {elem_name} » contient une référence inconnue ou invalide : seules &lt; &gt; &amp; &apos; &quot; et les références numériques de caractères (&#233;) sont permises"),
-                            en: format!("Unreadable value for attribute '{key}' of '{elem_name}' ({err})"),
-                        },
-                    );
-                    continue;
-                }
+            let Some(value) = self.attribute_value(&attr, key, elem_name) else {
+                continue;
             };
-            if attr.value.contains('<') {
-                self.error_here(
-                    Code::XmlMalformed,
-                    None,
-                    Text {
-                        fr: format!("La valeur de l'attribut « {key} » de « {elem_name} » contient « < », interdit en XML dans un attribut : écrivez &lt;"),
-                        en: format!("'<' is not allowed in the value of attribute '{key}' of '{elem_name}'"),
-                    },
-                );
-            }
-            self.check_chars(&value, Some(key));
             if ns == Some(XSI_NS) {
                 match local {
                     "nil" => match WhiteSpace::Collapse.apply(&value).as_ref() {
@@ -1309,6 +1297,42 @@ impl<'s> Validator<'s> {
                 );
             }
         }
+    }
+
+    /// An attribute's value with references resolved, after the checks XML makes on it (no `<`,
+    /// known references, allowed characters); `None` when it cannot be read.
+    fn attribute_value(
+        &mut self,
+        attr: &quick_xml::events::attributes::Attribute,
+        key: &str,
+        elem_name: &str,
+    ) -> Option<String> {
+        let value = match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+            Ok(v) => v.into_owned(),
+            Err(err) => {
+                self.error_here(
+                    Code::XmlEntity,
+                    None,
+                    Text {
+                        fr: format!("La valeur de l'attribut « {key} » de « {elem_name} » contient une référence inconnue ou invalide : seules &lt; &gt; &amp; &apos; &quot; et les références numériques de caractères (&#233;) sont permises"),
+                        en: format!("Unreadable value for attribute '{key}' of '{elem_name}' ({err})"),
+                    },
+                );
+                return None;
+            }
+        };
+        if attr.value.contains('<') {
+            self.error_here(
+                Code::XmlMalformed,
+                None,
+                Text {
+                    fr: format!("La valeur de l'attribut « {key} » de « {elem_name} » contient « < », interdit en XML dans un attribut : écrivez &lt;"),
+                    en: format!("'<' is not allowed in the value of attribute '{key}' of '{elem_name}'"),
+                },
+            );
+        }
+        self.check_chars(&value, Some(key));
+        Some(value)
     }
 
     /// quick-xml does not check a processing instruction's target (XML 1.0 §2.6).
@@ -1642,6 +1666,21 @@ fn past_blanks(at: (u32, u32), text: &str) -> (u32, u32) {
         }
     }
     (line, column)
+}
+
+/// The namespace a declaration binds: quick-xml keeps the attribute's raw text, but the name is
+/// its normalized value (XML 1.0 §3.3.3: white space to spaces, then references resolved), so
+/// `xmlns:cpf="urn&#58;cdc…"` is the CDC namespace, as libxml2 reads it.
+fn namespace_value(raw: &str) -> std::borrow::Cow<'_, str> {
+    if !raw.contains(['&', '\t', '\n', '\r']) {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let spaced = raw.replace(['\t', '\n', '\r'], " ");
+    match quick_xml::escape::unescape(&spaced) {
+        Ok(v) => std::borrow::Cow::Owned(v.into_owned()),
+        // An unreadable reference is reported on the declaration itself.
+        Err(_) => std::borrow::Cow::Owned(spaced),
+    }
 }
 
 /// XML 1.0 (fifth edition) §2.3 `Name`.
