@@ -184,6 +184,20 @@ impl El {
         }
     }
 
+    /// Every non-ASCII character of every value replaced by `a` (lengths unchanged).
+    pub fn make_ascii(&mut self) {
+        match &mut self.content {
+            Content::Text(t) => {
+                *t = t
+                    .chars()
+                    .map(|c| if c.is_ascii() { c } else { 'a' })
+                    .collect()
+            }
+            Content::Children(c) => c.iter_mut().for_each(El::make_ascii),
+            Content::Raw(_) => {}
+        }
+    }
+
     fn reverse_all_groups(&mut self) {
         if let Content::Children(c) = &mut self.content {
             // Sequences (identificationTitulaire, codeCommuneNaissance…) have one child and the
@@ -982,6 +996,29 @@ pub fn valid_documents() -> Vec<Doc> {
         }
     }
     docs.push(valid("every-enumeration-value", &every, &d));
+    docs.push(doc(
+        "empty-cdata-between-elements",
+        after_open(&base_text, "<cpf:titulaire>", "<![CDATA[]]>"),
+        Expect::Valid,
+    ));
+    docs.push(doc(
+        "namespace-with-character-reference",
+        base_text.replacen(
+            &format!("xmlns:cpf=\"{NS}\""),
+            "xmlns:cpf=\"urn&#58;cdc:cpf:pc5:schema:1.0.0\"",
+            1,
+        ),
+        Expect::Valid,
+    ));
+    // Not valid for the tool (the CDC wants UTF-8), though well-formed XML: ASCII content so that
+    // only the declaration differs.
+    let mut ascii = flux(23, Shape::Random, &[2], Holder::Any);
+    ascii.make_ascii();
+    docs.push(doc(
+        "declared-encoding-not-utf8",
+        serialize(&ascii, &d).replacen("encoding=\"UTF-8\"", "encoding=\"windows-1252\"", 1),
+        Expect::Invalid("xml-encoding"),
+    ));
     // Markup that carries no character data inside values and nil elements.
     docs.push(doc(
         "comment-and-pi-inside-values",
@@ -1523,6 +1560,9 @@ pub fn mutant_kinds() -> Vec<MutantKind> {
             |x| replace_once(x, "<cpf:idContrat>", "<cpf:idContrat xsi:nil=\"<\">")
         },
         text! { "second-root", "xml-malformed", |x| Some(format!("{x}<cpf:flux/>")) },
+        text! { "namespace-declaration-with-lt", "xml-malformed", |x| replace_once(x, "xmlns:xsi=\"http://", "xmlns:xsi=\"http:<//") },
+        text! { "malformed-declaration", "xml-malformed", |x| replace_once(x, "<?xml version=\"1.0\"", "<?xml version1.0\"") },
+        text! { "bad-pi-target", "xml-malformed", |x| replace_once(x, "</cpf:idContrat>", "</cpf:idContrat><?x/y?>") },
         // Namespaces and XML-level defects.
         text! {
             "wrong-namespace", "root-unexpected",
@@ -1913,6 +1953,107 @@ pub fn random_mutants(seed: u64, n: usize) -> Vec<(String, Vec<u8>)> {
                 format!("random-mutant-{i:04} ({what})"),
                 serialize(&root, &style).into_bytes(),
             )
+        })
+        .collect()
+}
+
+/// Markup and characters to drop at random places of a valid document.
+const FRAGMENTS: &[&str] = &[
+    "<!-- c -->",
+    "<?pi x?>",
+    "<![CDATA[x]]>",
+    "\t",
+    "\n",
+    "&amp;",
+    "&#233;",
+    "&#xD;",
+    "&lt;",
+    "<",
+    ">",
+    "&",
+    "]]>",
+    "\"",
+    "'",
+    "=",
+    "<x/>",
+    "</x>",
+    "\u{FEFF}",
+    "\u{B}",
+    "\u{FFFF}",
+    "é",
+    " xmlns=\"\"",
+    " a=\"1\"",
+    "&inconnu;",
+    "&#0;",
+    "&#x110000;",
+    "--",
+    "<?xml version=\"1.0\"?>",
+    "\r",
+    "\u{85}",
+    "𝄞",
+    "<!---->",
+    "<!-- - -->",
+    "<!-- -- -->",
+    "&#x20;",
+    "<?xml-stylesheet?>",
+    "<![CDATA[]]>",
+    "xsi:",
+    "cpf:",
+    "/",
+    "?",
+    "!",
+];
+
+/// One document of [`random_text_mutants`].
+pub struct TextMutant {
+    pub name: String,
+    pub xml: Vec<u8>,
+    /// The fragment inserted (`None`: characters were deleted) and the text around the place.
+    pub fragment: Option<&'static str>,
+    pub before: String,
+    pub after: String,
+}
+
+/// `n` documents, each a valid document with one fragment inserted, or a few characters removed,
+/// at a random place: for comparing XML-level checks (well-formedness, characters, references).
+pub fn random_text_mutants(seed: u64, n: usize) -> Vec<TextMutant> {
+    let mut rng = Rng::new(seed);
+    (0..n)
+        .map(|i| {
+            let root = flux(
+                seed.wrapping_mul(31) ^ i as u64,
+                Shape::Random,
+                &[1],
+                Holder::Any,
+            );
+            let style = if i % 2 == 0 {
+                Style::compact()
+            } else {
+                Style::default()
+            };
+            let xml = serialize(&root, &style);
+            let mut at = rng.below(xml.len());
+            while !xml.is_char_boundary(at) {
+                at -= 1;
+            }
+            let (what, fragment, end) = if rng.chance(80) {
+                let f = *rng.pick(FRAGMENTS);
+                (format!("insert {f:?} at {at}"), Some(f), at)
+            } else {
+                let mut end = (at + rng.range(1, 5)).min(xml.len());
+                while !xml.is_char_boundary(end) {
+                    end += 1;
+                }
+                (format!("delete {:?} at {at}", &xml[at..end]), None, end)
+            };
+            let out = format!("{}{}{}", &xml[..at], fragment.unwrap_or(""), &xml[end..]);
+            TextMutant {
+                name: format!("text-mutant-{i:04} ({what})"),
+                xml: out.into_bytes(),
+                fragment,
+                before: xml[..at].to_owned(),
+                after: xml[end..].to_owned(),
+            }
         })
         .collect()
 }
