@@ -2852,6 +2852,19 @@ fn namespace_declarations_follow_the_attribute_value_rules() {
         d.message,
         "La valeur de l'attribut « xmlns:x » de « r » contient « < », interdit en XML dans un attribut : écrivez &lt;"
     );
+    // The attribute's name must be a name, xmlns ones included (an unused prefix otherwise
+    // hid it).
+    let d = first_error(
+        &run(
+            &s,
+            "<t:r xmlns:t=\"urn:t\" xmlns:x!y=\"urn:x\"><t:a/></t:r>",
+        ),
+        Code::XmlMalformed,
+    );
+    assert_eq!(
+        d.message,
+        "Attribut mal formé sur « r » : « xmlns:x!y » n'est pas un nom d'attribut XML (lettres, chiffres, -, _, ., :) ; corrigez-le ou retirez l'attribut"
+    );
     // References are fine, and resolved before the namespace is compared.
     assert_valid(&run(&s, "<t:r xmlns:t=\"urn&#58;t\"><t:a/></t:r>"));
 }

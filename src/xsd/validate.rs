@@ -1043,6 +1043,18 @@ impl<'s> Validator<'s> {
                 }
             };
             let key = attr.key.0;
+            // quick-xml takes any run of characters up to `=` as the name.
+            if !is_xml_name(key) {
+                self.error_here(
+                    Code::XmlMalformed,
+                    None,
+                    Text {
+                        fr: format!("Attribut mal formé sur « {elem_name} » : « {} » n'est pas un nom d'attribut XML (lettres, chiffres, -, _, ., :) ; corrigez-le ou retirez l'attribut", shorten_text(key)),
+                        en: format!("Malformed attribute on '{elem_name}': '{key}' is not an XML name"),
+                    },
+                );
+                continue;
+            }
             if key == "xmlns" || key.starts_with("xmlns:") {
                 // Not validated, but still XML: the same well-formedness rules apply.
                 self.attribute_value(&attr, key, elem_name);
