@@ -1563,6 +1563,7 @@ pub fn mutant_kinds() -> Vec<MutantKind> {
         text! { "namespace-declaration-with-lt", "xml-malformed", |x| replace_once(x, "xmlns:xsi=\"http://", "xmlns:xsi=\"http:<//") },
         text! { "malformed-declaration", "xml-malformed", |x| replace_once(x, "<?xml version=\"1.0\"", "<?xml version1.0\"") },
         text! { "bad-pi-target", "xml-malformed", |x| replace_once(x, "</cpf:idContrat>", "</cpf:idContrat><?x/y?>") },
+        text! { "bad-attribute-name", "xml-malformed", |x| replace_once(x, " xmlns:xsi=", " xmlns:x!si=\"urn:x\" xmlns:xsi=") },
         // Namespaces and XML-level defects.
         text! {
             "wrong-namespace", "root-unexpected",
