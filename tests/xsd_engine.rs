@@ -2870,6 +2870,52 @@ fn namespace_declarations_follow_the_attribute_value_rules() {
 }
 
 #[test]
+fn tags_need_xml_names_and_spaces_between_attributes() {
+    // XML 1.0 §3.1 and Namespaces in XML §4; quick-xml reads all of these, libxml2 rejects them
+    // (found by probing the corpus's neighbourhood against xmllint).
+    let s = attr_schema();
+    let d = assert_malformed("<r code=\"1\"xmlns:a=\"urn:a\"/>", 1);
+    assert_eq!(
+        d.message,
+        "Les attributs de « r » doivent être séparés par une espace (par ex. a=\"1\" b=\"2\")"
+    );
+    let d = first_error(&run(&s, "<r code=\"1\"><1x/></r>"), Code::XmlMalformed);
+    assert_eq!(
+        d.message,
+        "Balise mal formée : « 1x » n'est pas un nom d'élément XML (lettres, chiffres, -, _, ., un préfixe suivi de « : »)"
+    );
+    for xml in [
+        "<r code=\"1\"><a:b:c xmlns:a=\"urn:a\"/></r>",
+        "<r code=\"1\"><id&#70;x/></r>",
+        "<r code=\"1\" :a=\"1\"/>",
+        "<r code=\"1\" a:b:c=\"1\"/>",
+    ] {
+        let r = run(&s, xml);
+        first_error(&r, Code::XmlMalformed);
+    }
+    // Spaces of every kind, or a slash, may follow a value.
+    assert_valid(&run(&s, "<r code=\"1\"\t\n/>"));
+    assert_valid(&run(&s, "<r code='1'/>"));
+}
+
+#[test]
+fn reserved_namespace_bindings_are_explained_in_french() {
+    // Namespaces in XML 1.0 §3: libxml2 lets these through, the specification forbids them.
+    for decl in [
+        "xmlns:p=\"http://www.w3.org/XML/1998/namespace\"",
+        "xmlns:xmlns=\"urn:x\"",
+    ] {
+        let d = assert_malformed(&format!("<r {decl}><a>x</a></r>"), 1);
+        assert!(
+            d.message
+                .starts_with("Le fichier n'est pas un XML bien formé : le préfixe xml"),
+            "{decl}: {}",
+            d.message
+        );
+    }
+}
+
+#[test]
 fn characters_forbidden_by_xml() {
     // Control characters (here a vertical tab, as Excel cells sometimes hold), U+FFFE and U+FFFF
     // make the file ill-formed: libxml2 and the CDC portal reject it. Reported at the character,

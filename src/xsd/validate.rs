@@ -579,6 +579,24 @@ impl<'s> Validator<'s> {
             ResolveResult::Unknown(p) => Err(p),
         };
         let at = self.pos;
+        if !is_qname(qname) || !attributes_separated(e.attributes_raw()) {
+            let (line, column) = at;
+            let fr = if is_qname(qname) {
+                format!("Les attributs de « {qname} » doivent être séparés par une espace (par ex. a=\"1\" b=\"2\")")
+            } else {
+                format!("Balise mal formée : « {} » n'est pas un nom d'élément XML (lettres, chiffres, -, _, ., un préfixe suivi de « : »)", shorten_text(qname))
+            };
+            self.fatal(
+                Code::XmlMalformed,
+                line,
+                column,
+                Text {
+                    fr,
+                    en: format!("Malformed start tag '{qname}'"),
+                },
+            );
+            return;
+        }
         // Before resolving the name: a second root's prefix is often out of scope (declared on
         // the first root), and that would hide the real defect.
         if self.depth == 0 && self.root_seen {
@@ -1044,7 +1062,7 @@ impl<'s> Validator<'s> {
             };
             let key = attr.key.0;
             // quick-xml takes any run of characters up to `=` as the name.
-            if !is_xml_name(key) {
+            if !is_qname(key) {
                 self.error_here(
                     Code::XmlMalformed,
                     None,
@@ -1695,6 +1713,36 @@ fn namespace_value(raw: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Namespaces in XML 1.0 §4 `QName`: one optional prefix, both parts names without colon.
+fn is_qname(s: &str) -> bool {
+    let ncname = |p: &str| !p.contains(':') && is_xml_name(p);
+    match s.split_once(':') {
+        Some((prefix, local)) => ncname(prefix) && ncname(local),
+        None => ncname(s),
+    }
+}
+
+/// Attributes must be separated by white space (XML 1.0 §3.1: `(S Attribute)*`); quick-xml
+/// reads `a="1"b="2"`. `raw` is the text after the element name.
+fn attributes_separated(raw: &str) -> bool {
+    let mut quote = None;
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                if chars.peek().is_some_and(|&n| !is_xml_space(n) && n != '/') {
+                    return false;
+                }
+            }
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None => {}
+        }
+    }
+    true
+}
+
 /// XML 1.0 (fifth edition) §2.3 `Name`.
 fn is_xml_name(s: &str) -> bool {
     let start = |c: char| {
@@ -1748,8 +1796,25 @@ fn malformed_message(e: &quick_xml::Error) -> (String, String) {
             IllFormedError::UnclosedReference => {
                 "un « & » n'est pas suivi d'un nom terminé par « ; » (pour écrire le caractère &, mettez &amp;)".to_owned()
             }
-            other => format!("{other}"),
+            IllFormedError::MissingDeclVersion(_) | IllFormedError::UnknownVersion => {
+                "la déclaration <?xml … ?> n'indique pas version=\"1.0\"".to_owned()
+            }
+            IllFormedError::MissingDoctypeName => "une déclaration <!DOCTYPE n'a pas de nom".to_owned(),
         },
+        Error::Namespace(n) => {
+            use quick_xml::name::NamespaceError as N;
+            match n {
+                N::UnknownPrefix(p) => format!("le préfixe « {p} » n'est déclaré par aucun xmlns"),
+                N::InvalidXmlPrefixBind(_) | N::InvalidPrefixForXml(_) => {
+                    "le préfixe xml ne peut être lié qu'à http://www.w3.org/XML/1998/namespace, et cet espace de noms à aucun autre préfixe (Namespaces in XML 1.0 §3) ; retirez cette déclaration xmlns".to_owned()
+                }
+                N::InvalidXmlnsPrefixBind(_) | N::InvalidPrefixForXmlns(_) => {
+                    "le préfixe xmlns et l'espace de noms http://www.w3.org/2000/xmlns/ ne peuvent pas être déclarés (Namespaces in XML 1.0 §3) ; retirez cette déclaration xmlns".to_owned()
+                }
+                N::TooManyBindings(limit) => format!("plus de {limit} déclarations xmlns sont actives en même temps"),
+                _ => format!("déclaration d'espace de noms invalide ({n})"),
+            }
+        }
         Error::InvalidAttr(a) => format!("attribut mal formé ({a})"),
         Error::Escape(x) => format!("référence d'entité invalide ({x})"),
         other => format!("{other}"),
