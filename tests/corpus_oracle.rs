@@ -44,6 +44,15 @@ const KNOWN_LIBXML2_DIVERGENCES: &[(&str, &str)] = &[
          because the CDC requires UTF-8 (NOTES.md §3), an error by policy",
     ),
     (
+        "xml-namespace-other-prefix",
+        "Namespaces in XML 1.0 §3 (Reserved Prefixes and Namespace Names): no prefix other than \
+         xml may be bound to http://www.w3.org/XML/1998/namespace; libxml2 accepts the binding",
+    ),
+    (
+        "xmlns-prefix-declared",
+        "Namespaces in XML 1.0 §3: the prefix xmlns must not be declared; libxml2 accepts it",
+    ),
+    (
         "dtd",
         "not an XSD question: XSD 1.0 validates the infoset whatever its DTD (Part 1 §4.3.1), so \
          libxml2 accepts; our engine refuses any DTD on purpose (no entity expansion, no external \

@@ -1564,6 +1564,10 @@ pub fn mutant_kinds() -> Vec<MutantKind> {
         text! { "malformed-declaration", "xml-malformed", |x| replace_once(x, "<?xml version=\"1.0\"", "<?xml version1.0\"") },
         text! { "bad-pi-target", "xml-malformed", |x| replace_once(x, "</cpf:idContrat>", "</cpf:idContrat><?x/y?>") },
         text! { "bad-attribute-name", "xml-malformed", |x| replace_once(x, " xmlns:xsi=", " xmlns:x!si=\"urn:x\" xmlns:xsi=") },
+        text! { "attributes-not-separated", "xml-malformed", |x| replace_once(x, "\" xmlns:xsi=", "\"xmlns:xsi=") },
+        text! { "bad-element-name", "xml-malformed", |x| replace_once(x, "</cpf:idContrat>", "</cpf:idContrat><cpf:1x/>") },
+        text! { "xml-namespace-other-prefix", "xml-malformed", |x| replace_once(x, "<cpf:idContrat>", "<cpf:idContrat xmlns:p=\"http://www.w3.org/XML/1998/namespace\">") },
+        text! { "xmlns-prefix-declared", "xml-malformed", |x| replace_once(x, "<cpf:idContrat>", "<cpf:idContrat xmlns:xmlns=\"urn:x\">") },
         // Namespaces and XML-level defects.
         text! {
             "wrong-namespace", "root-unexpected",
