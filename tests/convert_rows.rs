@@ -549,6 +549,16 @@ fn birthplace_unknown_becomes_a_nil_postal_code() {
     assert!(c.files[0]
         .xml
         .contains("<cpf:codePostal xsi:nil=\"true\"/>"));
+    let note = c
+        .findings
+        .iter()
+        .find(|f| f.code == "lieu-naissance-absent")
+        .expect("the missing birthplace is pointed out");
+    assert_eq!(
+        (note.level, note.cell.as_str()),
+        (Level::Info, "Passages!AC2")
+    );
+    assert!(note.message.contains("lieu de naissance"));
 }
 
 #[test]

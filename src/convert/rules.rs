@@ -343,6 +343,21 @@ fn check_one(
                 "Renseignez le jour et le mois de naissance quand ils sont connus",
             );
         }
+        if t("nomNaissance").is_some()
+            && t("codeInsee").is_none()
+            && t("codePostal").is_none()
+            && t("libelleCommuneNaissance").is_none()
+        {
+            out.push(
+                Level::Info,
+                "lieu-naissance-absent",
+                rec,
+                "codeInsee",
+                "",
+                "Le lieu de naissance n'est pas renseigné (codePostal est transmis vide, en xsi:nil) : la CDC s'en sert pour identifier le titulaire quand nom, prénom, sexe et date ne suffisent pas".into(),
+                "Renseignez le code INSEE de la commune de naissance (99 + code pays pour une naissance à l'étranger) quand il est connu",
+            );
+        }
         if duplicate {
             rec.has_error = true;
         }
