@@ -121,6 +121,9 @@ enum State {
 
 const START: u32 = u32::MAX;
 
+/// Levels kept at each end of an element path (the CDC's documents have fewer than 10).
+const PATH_ENDS: usize = 16;
+
 struct Frame<'s> {
     element: Option<ElementId>,
     /// Name as found in the document, for paths of unknown elements.
@@ -462,7 +465,17 @@ impl<'s> Validator<'s> {
 
     fn path(&self, extra: Option<(&str, u32)>) -> String {
         let mut p = String::new();
-        for f in &self.frames[..self.depth] {
+        let frames = &self.frames[..self.depth];
+        // A hostile document nests thousands of levels: a path per error would then cost
+        // memory in the square of the depth. The middle of a very deep path is elided.
+        let elided = frames.len().saturating_sub(PATH_ENDS * 2);
+        for (i, f) in frames.iter().enumerate() {
+            if elided > 0 && (PATH_ENDS..frames.len() - PATH_ENDS).contains(&i) {
+                if i == PATH_ENDS {
+                    p.push_str(&format!("/…({elided} niveaux)…"));
+                }
+                continue;
+            }
             p.push('/');
             p.push_str(&f.raw_name);
             if f.index > 1 || f.show_index {
@@ -1595,6 +1608,7 @@ fn is_xml_char(c: char) -> bool {
 /// French (and English) words for what quick-xml found wrong in the syntax.
 fn malformed_message(e: &quick_xml::Error) -> (String, String) {
     use quick_xml::errors::{IllFormedError, SyntaxError};
+    use quick_xml::name::NamespaceError;
     use quick_xml::Error;
     let detail_fr = match e {
         Error::Syntax(s) => match s {
@@ -1624,11 +1638,36 @@ fn malformed_message(e: &quick_xml::Error) -> (String, String) {
             IllFormedError::UnclosedReference => {
                 "un « & » n'est pas suivi d'un nom terminé par « ; » (pour écrire le caractère &, mettez &amp;)".to_owned()
             }
-            other => format!("{other}"),
+            IllFormedError::MissingDeclVersion(_) | IllFormedError::UnknownVersion => {
+                "la déclaration doit commencer par <?xml version=\"1.0\"".to_owned()
+            }
+            IllFormedError::MissingDoctypeName => {
+                "une déclaration <!DOCTYPE n'a pas de nom".to_owned()
+            }
         },
-        Error::InvalidAttr(a) => format!("attribut mal formé ({a})"),
-        Error::Escape(x) => format!("référence d'entité invalide ({x})"),
-        other => format!("{other}"),
+        Error::InvalidAttr(_) => "un attribut est mal formé (nom=\"valeur\" attendu)".to_owned(),
+        Error::Escape(_) => {
+            "une référence « &…; » est invalide (pour écrire le caractère &, mettez &amp;)".to_owned()
+        }
+        // Deep nesting and namespace floods are refused by quick-xml before they cost memory.
+        Error::Namespace(n) => match n {
+            NamespaceError::TooDeeplyNested(limit) => format!(
+                "les éléments sont imbriqués sur plus de {limit} niveaux : un flux de la CDC en compte moins de 10"
+            ),
+            NamespaceError::TooManyBindings(limit) => format!(
+                "plus de {limit} déclarations d'espace de noms (xmlns) sont actives en même temps"
+            ),
+            NamespaceError::UnknownPrefix(p) => {
+                format!("le préfixe « {p} » n'est déclaré par aucun xmlns")
+            }
+            NamespaceError::InvalidXmlPrefixBind(_)
+            | NamespaceError::InvalidXmlnsPrefixBind(_)
+            | NamespaceError::InvalidPrefixForXml(_)
+            | NamespaceError::InvalidPrefixForXmlns(_) => {
+                "les préfixes réservés « xml » et « xmlns » sont mal déclarés".to_owned()
+            }
+        },
+        Error::Io(_) | Error::Encoding(_) => "le fichier n'a pas pu être lu jusqu'au bout".to_owned(),
     };
     (
         format!("Le fichier n'est pas un XML bien formé : {detail_fr}"),
