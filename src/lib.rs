@@ -14,6 +14,9 @@
 pub mod convert;
 pub mod dictionary;
 mod fnv;
+/// Fuzz target bodies, shared by `fuzz/` and `tests/fuzz_smoke.rs`; not a stable API.
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod template;
 pub mod workbook;
 pub mod xsd;
