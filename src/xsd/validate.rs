@@ -1607,10 +1607,21 @@ fn is_xml_char(c: char) -> bool {
 
 /// French (and English) words for what quick-xml found wrong in the syntax.
 fn malformed_message(e: &quick_xml::Error) -> (String, String) {
+    (
+        format!(
+            "Le fichier n'est pas un XML bien formé : {}",
+            malformed_detail(e)
+        ),
+        format!("The file is not well-formed XML: {e}"),
+    )
+}
+
+/// What quick-xml found wrong, in French words (the end of a sentence).
+pub(crate) fn malformed_detail(e: &quick_xml::Error) -> String {
     use quick_xml::errors::{IllFormedError, SyntaxError};
     use quick_xml::name::NamespaceError;
     use quick_xml::Error;
-    let detail_fr = match e {
+    match e {
         Error::Syntax(s) => match s {
             SyntaxError::UnclosedTag => "une balise n'est pas fermée par « > »".to_owned(),
             SyntaxError::UnclosedComment => "un commentaire n'est pas fermé par « --> »".to_owned(),
@@ -1668,9 +1679,5 @@ fn malformed_message(e: &quick_xml::Error) -> (String, String) {
             }
         },
         Error::Io(_) | Error::Encoding(_) => "le fichier n'a pas pu être lu jusqu'au bout".to_owned(),
-    };
-    (
-        format!("Le fichier n'est pas un XML bien formé : {detail_fr}"),
-        format!("The file is not well-formed XML: {e}"),
-    )
+    }
 }
