@@ -139,8 +139,29 @@ fn iterations() -> usize {
         .unwrap_or(2000)
 }
 
+/// Runs the target's loop on a thread of its own: a hang fails the test (after a deadline far
+/// above the few seconds it takes) instead of stalling CI.
+fn smoke(target: &'static str, body: fn(&[u8])) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        let outcome = catch_unwind(|| smoke_loop(target, body));
+        let _ = tx.send(());
+        if let Err(panic) = outcome {
+            std::panic::resume_unwind(panic);
+        }
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(600)) {
+        Ok(()) => {
+            if let Err(panic) = worker.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        Err(_) => panic!("{target}: the smoke run did not finish within 10 minutes (a hang?)"),
+    }
+}
+
 /// Runs `body` on every seed, then on mutations; on a panic, saves the input and fails.
-fn smoke(target: &str, body: fn(&[u8])) {
+fn smoke_loop(target: &str, body: fn(&[u8])) {
     let seeds = seeds(target);
     let run = |label: &str, input: &[u8]| {
         if catch_unwind(AssertUnwindSafe(|| body(input))).is_err() {
