@@ -444,3 +444,75 @@ fn a_flood_of_attributes_is_bounded() {
     assert!(!o.report.is_valid());
     assert!(o.report.diagnostics.len() <= 1001);
 }
+
+#[test]
+fn a_flood_of_namespace_declarations_is_refused() {
+    let _turn = turn();
+    let name = "100 000 xmlns declarations";
+    let decls: String = (0..100_000)
+        .map(|i| format!(" xmlns:p{i}=\"urn:x:{i}\""))
+        .collect();
+    let xml = format!("<cpf:flux xmlns:cpf=\"{NS}\"{decls}/>");
+    let o = validate(name, xml.into_bytes());
+    let d = first_error(
+        name,
+        &o.report,
+        Code::XmlMalformed,
+        "plus de 128 déclarations d'espace de noms (xmlns)",
+    );
+    assert_eq!((d.line, d.column), (1, 1));
+    assert!(o.extra_heap < 64 << 20, "{} bytes", o.extra_heap);
+}
+
+#[test]
+fn a_flood_of_comments_keeps_a_bounded_report() {
+    let _turn = turn();
+    let name = "1 000 000 comments";
+    let xml = flux(&"<!---->".repeat(1_000_000));
+    let len = xml.len();
+    let o = validate(name, xml.into_bytes());
+    let w = o.report.warnings().next().unwrap();
+    assert!(w.message.starts_with("Commentaire XML"), "{w:#?}");
+    // 1 000 warnings listed (and the 3 errors of the empty flux), then one notice.
+    assert_eq!(o.report.diagnostics.len(), 1004);
+    let last = o.report.diagnostics.last().unwrap();
+    assert_eq!(
+        last.message,
+        "999000 autres avertissements ne sont pas listés : seuls les 1000 premiers le sont"
+    );
+    assert_eq!(o.report.warning_count, 1_000_001);
+    assert!(
+        o.extra_heap < 2 * len + (16 << 20),
+        "{} bytes for {len}",
+        o.extra_heap
+    );
+}
+
+#[test]
+fn a_record_full_of_errors_keeps_a_bounded_report() {
+    let _turn = turn();
+    let name = "200 000 unknown elements in one passage";
+    let passage = format!(
+        "<cpf:passageCertifications><cpf:passageCertification><cpf:idTechnique>P-1</cpf:idTechnique>{}</cpf:passageCertification></cpf:passageCertifications>",
+        "<cpf:intrus/>".repeat(200_000)
+    );
+    let xml = flux(&format!(
+        "<cpf:emetteur><cpf:certificateurs><cpf:certificateur><cpf:certifications><cpf:certification>{passage}</cpf:certification></cpf:certifications></cpf:certificateur></cpf:certificateurs></cpf:emetteur>"
+    ));
+    let len = xml.len();
+    let o = validate(name, xml.into_bytes());
+    assert!(o.report.error_count >= 200_000, "{}", o.report.error_count);
+    assert!(o.report.errors().count() <= 1000);
+    let notice = o.report.diagnostics.last().unwrap();
+    assert!(
+        notice
+            .message
+            .ends_with("autres erreurs ne sont pas listées : seules les 1000 premières le sont"),
+        "{notice:#?}"
+    );
+    assert!(
+        o.extra_heap < 2 * len + (16 << 20),
+        "{} bytes for {len}",
+        o.extra_heap
+    );
+}

@@ -34,7 +34,7 @@ pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// Knobs of a validation run.
 #[derive(Debug, Clone)]
 pub struct ValidationOptions {
-    /// Errors kept in the report; the count goes on past it.
+    /// Errors kept in the report, and warnings kept apart; the counts go on past it.
     pub max_errors: usize,
     /// Local name of the element that holds one record (the CDC's `passageCertification`) and of
     /// its child that identifies it (`idTechnique`): diagnostics inside a record carry that id.
@@ -267,6 +267,9 @@ struct Validator<'s> {
     pending: Vec<Diagnostic>,
     pos: (u32, u32),
     fatal: bool,
+    /// Diagnostics listed in the report (the counts in it include those not listed).
+    stored_errors: usize,
+    stored_warnings: usize,
 }
 
 impl<'s> Validator<'s> {
@@ -292,6 +295,8 @@ impl<'s> Validator<'s> {
             pending: Vec::new(),
             pos: (1, 1),
             fatal: false,
+            stored_errors: 0,
+            stored_warnings: 0,
         }
     }
 
@@ -430,35 +435,47 @@ impl<'s> Validator<'s> {
         for d in pending {
             self.keep(d);
         }
-        if self.report.error_count > self.options.max_errors {
-            let hidden = self.report.error_count - self.options.max_errors;
-            self.report.warning_count += 1;
-            self.report.diagnostics.push(Diagnostic {
-                severity: Severity::Warning,
-                code: Code::TooManyErrors,
-                line: 0,
-                column: 0,
-                path: String::new(),
-                id_technique: None,
-                rule: None,
-                message: if hidden == 1 {
-                    format!(
-                        "1 autre erreur n'est pas listée : seules les {} premières le sont",
-                        self.options.max_errors
-                    )
+        let max = self.options.max_errors;
+        let hidden_errors = self.report.error_count - self.stored_errors;
+        if hidden_errors > 0 {
+            self.too_many(
+                if hidden_errors == 1 {
+                    format!("1 autre erreur n'est pas listée : seules les {max} premières le sont")
                 } else {
-                    format!(
-                        "{hidden} autres erreurs ne sont pas listées : seules les {} premières le sont",
-                        self.options.max_errors
-                    )
+                    format!("{hidden_errors} autres erreurs ne sont pas listées : seules les {max} premières le sont")
                 },
-                message_en: format!(
-                    "{hidden} more error(s) not listed (limit of {} reached)",
-                    self.options.max_errors
-                ),
-            });
+                format!("{hidden_errors} more error(s) not listed (limit of {max} reached)"),
+            );
+        }
+        // Counted before the notice above, which is a warning itself.
+        let hidden_warnings =
+            self.report.warning_count - self.stored_warnings - usize::from(hidden_errors > 0);
+        if hidden_warnings > 0 {
+            self.too_many(
+                if hidden_warnings == 1 {
+                    format!("1 autre avertissement n'est pas listé : seuls les {max} premiers le sont")
+                } else {
+                    format!("{hidden_warnings} autres avertissements ne sont pas listés : seuls les {max} premiers le sont")
+                },
+                format!("{hidden_warnings} more warning(s) not listed (limit of {max} reached)"),
+            );
         }
         self.report
+    }
+
+    fn too_many(&mut self, fr: String, en: String) {
+        self.report.warning_count += 1;
+        self.report.diagnostics.push(Diagnostic {
+            severity: Severity::Warning,
+            code: Code::TooManyErrors,
+            line: 0,
+            column: 0,
+            path: String::new(),
+            id_technique: None,
+            rule: None,
+            message: fr,
+            message_en: en,
+        });
     }
 
     // ---- reporting -------------------------------------------------------------------------
@@ -513,23 +530,38 @@ impl<'s> Validator<'s> {
             message_en: text.en,
         };
         if self.record_depth.is_some() {
+            // A record's diagnostics wait for its idTechnique. Past the limit they could not be
+            // listed anyway: they are only counted, so a record full of errors stays small.
+            if self.pending.len() >= self.options.max_errors {
+                match severity {
+                    Severity::Error => self.report.error_count += 1,
+                    Severity::Warning => self.report.warning_count += 1,
+                }
+                return;
+            }
             self.pending.push(d);
         } else {
             self.keep(d);
         }
     }
 
+    /// Counts a diagnostic, and lists it while under the limit (errors and warnings apart: a
+    /// million comments must not cost a million messages).
     fn keep(&mut self, d: Diagnostic) {
-        match d.severity {
+        let stored = match d.severity {
             Severity::Error => {
                 self.report.error_count += 1;
-                if self.report.error_count > self.options.max_errors {
-                    return;
-                }
+                &mut self.stored_errors
             }
-            Severity::Warning => self.report.warning_count += 1,
+            Severity::Warning => {
+                self.report.warning_count += 1;
+                &mut self.stored_warnings
+            }
+        };
+        if *stored < self.options.max_errors {
+            *stored += 1;
+            self.report.diagnostics.push(d);
         }
-        self.report.diagnostics.push(d);
     }
 
     fn error_here(&mut self, code: Code, rule: Option<String>, text: Text) {
