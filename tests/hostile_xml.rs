@@ -516,3 +516,81 @@ fn a_record_full_of_errors_keeps_a_bounded_report() {
         o.extra_heap
     );
 }
+
+#[test]
+fn every_parser_error_is_worded_in_french() {
+    let _turn = turn();
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "reserved prefix rebound",
+            "<a xmlns:xml=\"urn:autre\"/>",
+            "les préfixes réservés « xml » et « xmlns » sont mal déclarés",
+        ),
+        (
+            "xmlns prefix bound",
+            "<a xmlns:xmlns=\"urn:autre\"/>",
+            "les préfixes réservés « xml » et « xmlns » sont mal déclarés",
+        ),
+        (
+            "unclosed tag",
+            "<a",
+            "une balise n'est pas fermée par « > »",
+        ),
+        (
+            "unclosed comment",
+            "<a><!-- x",
+            "un commentaire n'est pas fermé par « --> »",
+        ),
+        (
+            "unclosed CDATA",
+            "<a><![CDATA[x",
+            "une section CDATA n'est pas fermée par « ]]> »",
+        ),
+        (
+            "unclosed attribute",
+            "<a b=\"x>",
+            "une valeur d'attribut n'est pas fermée par son guillemet",
+        ),
+        (
+            "mismatched end",
+            "<a></b>",
+            "la balise fermante </b> ne correspond pas à l'élément ouvert <a>",
+        ),
+        (
+            "unmatched end",
+            "</b>",
+            "la balise fermante </b> n'a pas de balise ouvrante",
+        ),
+        (
+            "bare ampersand",
+            "<a>x & y</a>",
+            "un « & » n'est pas suivi d'un nom terminé par « ; »",
+        ),
+    ];
+    for (name, xml, fragment) in cases {
+        let o = validate(name, xml.as_bytes().to_vec());
+        let d = o
+            .report
+            .errors()
+            .find(|d| d.code == Code::XmlMalformed)
+            .unwrap_or_else(|| panic!("{name}: {:#?}", o.report.diagnostics));
+        assert!(d.message.contains(fragment), "{name}: « {} »", d.message);
+        assert!(
+            d.message
+                .starts_with("Le fichier n'est pas un XML bien formé : "),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn one_hidden_warning_is_said_in_the_singular() {
+    let _turn = turn();
+    let name = "1 001 comments";
+    let xml = flux(&"<!---->".repeat(1001));
+    let o = validate(name, xml.into_bytes());
+    assert_eq!(
+        o.report.diagnostics.last().unwrap().message,
+        "1 autre avertissement n'est pas listé : seuls les 1000 premiers le sont"
+    );
+}
