@@ -4,7 +4,7 @@
 //! run: a failure here reproduces exactly, and the failing input is written to `target/` so it
 //! can be replayed with `cargo fuzz run <target> <file>`.
 //!
-//! `FUZZ_SMOKE_ITERATIONS` changes the number of mutations per target (default 2 000).
+//! `FUZZ_SMOKE_ITERATIONS` changes the number of mutations per target (default 3 000).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -136,7 +136,7 @@ fn iterations() -> usize {
     std::env::var("FUZZ_SMOKE_ITERATIONS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(2000)
+        .unwrap_or(3000)
 }
 
 /// Runs the target's loop on a thread of its own: a hang fails the test (after a deadline far
