@@ -409,6 +409,18 @@ fn check_case(seed: u64) {
         );
     }
     assert_eq!(again.findings, c.findings, "{ctx}");
+
+    // A minute later, with the same idFlux and horodatage given: the XML is still the same
+    // (only the default file name follows the clock).
+    let mut later = options(max_passages);
+    later.now = LocalNow::from_unix(1_795_338_060, 60);
+    let later = convert(csv.as_bytes(), "passages.csv", &schema, &later).unwrap();
+    let xml = |c: &Conversion| c.files.iter().map(|f| f.xml.clone()).collect::<Vec<_>>();
+    assert!(
+        xml(&later) == xml(&c),
+        "{ctx}
+the XML follows the clock"
+    );
 }
 
 #[test]
@@ -420,7 +432,7 @@ fn every_row_is_written_or_reported_exactly_once() {
         check_case(seed);
         return;
     }
-    for seed in 0..150 {
+    for seed in 0..300 {
         check_case(seed);
     }
 }
