@@ -15,6 +15,9 @@ pub mod accuse;
 pub mod convert;
 pub mod dictionary;
 mod fnv;
+/// Fuzz target bodies, shared by `fuzz/` and `tests/fuzz_smoke.rs`; not a stable API.
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod template;
 pub mod workbook;
 pub mod xsd;

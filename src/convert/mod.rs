@@ -229,6 +229,13 @@ pub fn convert_workbook(
         if row.number <= map.header_row || Some(row.number) == map.label_row {
             continue;
         }
+        // Cells of spaces only make no row: counted, it would be « excluded » without a finding
+        // saying why, and the user could not account for every row of the report.
+        let blank =
+            |c: &workbook::Cell| matches!(&c.value, CellValue::Text(t) if t.trim().is_empty());
+        if row.cells.iter().all(blank) {
+            continue;
+        }
         rows_read += 1;
         let Some(mut r) = ctx.read_row(row, &params) else {
             continue;

@@ -34,7 +34,7 @@ pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// Knobs of a validation run.
 #[derive(Debug, Clone)]
 pub struct ValidationOptions {
-    /// Errors kept in the report; the count goes on past it.
+    /// Errors kept in the report, and warnings kept apart; the counts go on past it.
     pub max_errors: usize,
     /// Local name of the element that holds one record (the CDC's `passageCertification`) and of
     /// its child that identifies it (`idTechnique`): diagnostics inside a record carry that id.
@@ -120,6 +120,9 @@ enum State {
 }
 
 const START: u32 = u32::MAX;
+
+/// Levels kept at each end of an element path (the CDC's documents have fewer than 10).
+const PATH_ENDS: usize = 16;
 
 struct Frame<'s> {
     element: Option<ElementId>,
@@ -264,6 +267,9 @@ struct Validator<'s> {
     pending: Vec<Diagnostic>,
     pos: (u32, u32),
     fatal: bool,
+    /// Diagnostics listed in the report (the counts in it include those not listed).
+    stored_errors: usize,
+    stored_warnings: usize,
 }
 
 impl<'s> Validator<'s> {
@@ -289,6 +295,8 @@ impl<'s> Validator<'s> {
             pending: Vec::new(),
             pos: (1, 1),
             fatal: false,
+            stored_errors: 0,
+            stored_warnings: 0,
         }
     }
 
@@ -428,42 +436,64 @@ impl<'s> Validator<'s> {
         for d in pending {
             self.keep(d);
         }
-        if self.report.error_count > self.options.max_errors {
-            let hidden = self.report.error_count - self.options.max_errors;
-            self.report.warning_count += 1;
-            self.report.diagnostics.push(Diagnostic {
-                severity: Severity::Warning,
-                code: Code::TooManyErrors,
-                line: 0,
-                column: 0,
-                path: String::new(),
-                id_technique: None,
-                rule: None,
-                message: if hidden == 1 {
-                    format!(
-                        "1 autre erreur n'est pas listée : seules les {} premières le sont",
-                        self.options.max_errors
-                    )
+        let max = self.options.max_errors;
+        let hidden_errors = self.report.error_count - self.stored_errors;
+        if hidden_errors > 0 {
+            self.too_many(
+                if hidden_errors == 1 {
+                    format!("1 autre erreur n'est pas listée : seules les {max} premières le sont")
                 } else {
-                    format!(
-                        "{hidden} autres erreurs ne sont pas listées : seules les {} premières le sont",
-                        self.options.max_errors
-                    )
+                    format!("{hidden_errors} autres erreurs ne sont pas listées : seules les {max} premières le sont")
                 },
-                message_en: format!(
-                    "{hidden} more error(s) not listed (limit of {} reached)",
-                    self.options.max_errors
-                ),
-            });
+                format!("{hidden_errors} more error(s) not listed (limit of {max} reached)"),
+            );
+        }
+        // Counted before the notice above, which is a warning itself.
+        let hidden_warnings =
+            self.report.warning_count - self.stored_warnings - usize::from(hidden_errors > 0);
+        if hidden_warnings > 0 {
+            self.too_many(
+                if hidden_warnings == 1 {
+                    format!("1 autre avertissement n'est pas listé : seuls les {max} premiers le sont")
+                } else {
+                    format!("{hidden_warnings} autres avertissements ne sont pas listés : seuls les {max} premiers le sont")
+                },
+                format!("{hidden_warnings} more warning(s) not listed (limit of {max} reached)"),
+            );
         }
         self.report
+    }
+
+    fn too_many(&mut self, fr: String, en: String) {
+        self.report.warning_count += 1;
+        self.report.diagnostics.push(Diagnostic {
+            severity: Severity::Warning,
+            code: Code::TooManyErrors,
+            line: 0,
+            column: 0,
+            path: String::new(),
+            id_technique: None,
+            rule: None,
+            message: fr,
+            message_en: en,
+        });
     }
 
     // ---- reporting -------------------------------------------------------------------------
 
     fn path(&self, extra: Option<(&str, u32)>) -> String {
         let mut p = String::new();
-        for f in &self.frames[..self.depth] {
+        let frames = &self.frames[..self.depth];
+        // A hostile document nests thousands of levels: a path per error would then cost
+        // memory in the square of the depth. The middle of a very deep path is elided.
+        let elided = frames.len().saturating_sub(PATH_ENDS * 2);
+        for (i, f) in frames.iter().enumerate() {
+            if elided > 0 && (PATH_ENDS..frames.len() - PATH_ENDS).contains(&i) {
+                if i == PATH_ENDS {
+                    p.push_str(&format!("/…({elided} niveaux)…"));
+                }
+                continue;
+            }
             p.push('/');
             p.push_str(&f.raw_name);
             if f.index > 1 || f.show_index {
@@ -501,23 +531,38 @@ impl<'s> Validator<'s> {
             message_en: text.en,
         };
         if self.record_depth.is_some() {
+            // A record's diagnostics wait for its idTechnique. Past the limit they could not be
+            // listed anyway: they are only counted, so a record full of errors stays small.
+            if self.pending.len() >= self.options.max_errors {
+                match severity {
+                    Severity::Error => self.report.error_count += 1,
+                    Severity::Warning => self.report.warning_count += 1,
+                }
+                return;
+            }
             self.pending.push(d);
         } else {
             self.keep(d);
         }
     }
 
+    /// Counts a diagnostic, and lists it while under the limit (errors and warnings apart: a
+    /// million comments must not cost a million messages).
     fn keep(&mut self, d: Diagnostic) {
-        match d.severity {
+        let stored = match d.severity {
             Severity::Error => {
                 self.report.error_count += 1;
-                if self.report.error_count > self.options.max_errors {
-                    return;
-                }
+                &mut self.stored_errors
             }
-            Severity::Warning => self.report.warning_count += 1,
+            Severity::Warning => {
+                self.report.warning_count += 1;
+                &mut self.stored_warnings
+            }
+        };
+        if *stored < self.options.max_errors {
+            *stored += 1;
+            self.report.diagnostics.push(d);
         }
-        self.report.diagnostics.push(d);
     }
 
     fn error_here(&mut self, code: Code, rule: Option<String>, text: Text) {
@@ -1766,9 +1811,21 @@ fn is_xml_char(c: char) -> bool {
 
 /// French (and English) words for what quick-xml found wrong in the syntax.
 fn malformed_message(e: &quick_xml::Error) -> (String, String) {
+    (
+        format!(
+            "Le fichier n'est pas un XML bien formé : {}",
+            malformed_detail(e)
+        ),
+        format!("The file is not well-formed XML: {e}"),
+    )
+}
+
+/// What quick-xml found wrong, in French words (the end of a sentence).
+pub(crate) fn malformed_detail(e: &quick_xml::Error) -> String {
     use quick_xml::errors::{IllFormedError, SyntaxError};
+    use quick_xml::name::NamespaceError;
     use quick_xml::Error;
-    let detail_fr = match e {
+    match e {
         Error::Syntax(s) => match s {
             SyntaxError::UnclosedTag => "une balise n'est pas fermée par « > »".to_owned(),
             SyntaxError::UnclosedComment => "un commentaire n'est pas fermé par « --> »".to_owned(),
@@ -1797,32 +1854,36 @@ fn malformed_message(e: &quick_xml::Error) -> (String, String) {
                 "un « & » n'est pas suivi d'un nom terminé par « ; » (pour écrire le caractère &, mettez &amp;)".to_owned()
             }
             IllFormedError::MissingDeclVersion(_) | IllFormedError::UnknownVersion => {
-                "la déclaration <?xml … ?> n'indique pas version=\"1.0\"".to_owned()
+                "la déclaration doit commencer par <?xml version=\"1.0\"".to_owned()
             }
-            IllFormedError::MissingDoctypeName => "une déclaration <!DOCTYPE n'a pas de nom".to_owned(),
+            IllFormedError::MissingDoctypeName => {
+                "une déclaration <!DOCTYPE n'a pas de nom".to_owned()
+            }
         },
-        Error::Namespace(n) => {
-            use quick_xml::name::NamespaceError as N;
-            match n {
-                N::UnknownPrefix(p) => format!("le préfixe « {p} » n'est déclaré par aucun xmlns"),
-                N::InvalidXmlPrefixBind(_) | N::InvalidPrefixForXml(_) => {
-                    "le préfixe xml ne peut être lié qu'à http://www.w3.org/XML/1998/namespace, et cet espace de noms à aucun autre préfixe (Namespaces in XML 1.0 §3) ; retirez cette déclaration xmlns".to_owned()
-                }
-                N::InvalidXmlnsPrefixBind(_) | N::InvalidPrefixForXmlns(_) => {
-                    "le préfixe xmlns et l'espace de noms http://www.w3.org/2000/xmlns/ ne peuvent pas être déclarés (Namespaces in XML 1.0 §3) ; retirez cette déclaration xmlns".to_owned()
-                }
-                N::TooManyBindings(limit) => format!("plus de {limit} déclarations xmlns sont actives en même temps"),
-                _ => format!("déclaration d'espace de noms invalide ({n})"),
-            }
+        Error::InvalidAttr(_) => "un attribut est mal formé (nom=\"valeur\" attendu)".to_owned(),
+        Error::Escape(_) => {
+            "une référence « &…; » est invalide (pour écrire le caractère &, mettez &amp;)".to_owned()
         }
-        Error::InvalidAttr(a) => format!("attribut mal formé ({a})"),
-        Error::Escape(x) => format!("référence d'entité invalide ({x})"),
-        other => format!("{other}"),
-    };
-    (
-        format!("Le fichier n'est pas un XML bien formé : {detail_fr}"),
-        format!("The file is not well-formed XML: {e}"),
-    )
+        // Deep nesting and namespace floods are refused by quick-xml before they cost memory.
+        Error::Namespace(n) => match n {
+            NamespaceError::TooDeeplyNested(limit) => format!(
+                "les éléments sont imbriqués sur plus de {limit} niveaux : un flux de la CDC en compte moins de 10"
+            ),
+            NamespaceError::TooManyBindings(limit) => format!(
+                "plus de {limit} déclarations d'espace de noms (xmlns) sont actives en même temps"
+            ),
+            NamespaceError::UnknownPrefix(p) => {
+                format!("le préfixe « {p} » n'est déclaré par aucun xmlns")
+            }
+            NamespaceError::InvalidXmlPrefixBind(_) | NamespaceError::InvalidPrefixForXml(_) => {
+                "le préfixe xml ne peut être lié qu'à http://www.w3.org/XML/1998/namespace, et cet espace de noms à aucun autre préfixe (Namespaces in XML 1.0 §3) ; retirez cette déclaration xmlns".to_owned()
+            }
+            NamespaceError::InvalidXmlnsPrefixBind(_) | NamespaceError::InvalidPrefixForXmlns(_) => {
+                "le préfixe xmlns et l'espace de noms http://www.w3.org/2000/xmlns/ ne peuvent pas être déclarés (Namespaces in XML 1.0 §3) ; retirez cette déclaration xmlns".to_owned()
+            }
+        },
+        Error::Io(_) | Error::Encoding(_) => "le fichier n'a pas pu être lu jusqu'au bout".to_owned(),
+    }
 }
 
 fn is_xml_space(c: char) -> bool {
