@@ -18,11 +18,13 @@ pub const MAX_INPUT_BYTES: usize = 100 * 1000 * 1000;
 /// Largest total size of the zip entries once inflated (1 Go): 100 000 rows × 45 columns
 /// inflate to about 250 Mo.
 pub const MAX_UNCOMPRESSED_BYTES: u64 = 1000 * 1000 * 1000;
-/// Largest compression ratio of an entry bigger than [`RATIO_FLOOR_BYTES`]: spreadsheets XML
-/// compresses 5 to 30 times, zip bombs a thousand times.
-pub const MAX_COMPRESSION_RATIO: u64 = 200;
-/// Entries smaller than this are not checked for their ratio (a blank sheet compresses well).
-pub const RATIO_FLOOR_BYTES: u64 = 10 * 1000 * 1000;
+/// Largest compression ratio of an entry bigger than [`RATIO_FLOOR_BYTES`]: spreadsheet XML
+/// compresses 5 to 30 times (a sheet of repeated values a few hundred times), a zip bomb
+/// about a thousand times, deflate's maximum.
+pub const MAX_COMPRESSION_RATIO: u64 = 500;
+/// Entries smaller than this are not checked for their ratio: a 10 Mo paste of one repeated
+/// character is an error of the cell, reported as such, not an attack.
+pub const RATIO_FLOOR_BYTES: u64 = 50 * 1000 * 1000;
 /// Rows per sheet: Excel's own limit.
 pub const MAX_ROWS: u32 = 1_048_576;
 /// Columns per sheet: Excel's own limit (XFD).
