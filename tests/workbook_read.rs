@@ -240,12 +240,7 @@ fn a_ten_megabyte_cell_is_cut_at_excels_limit_and_noted() {
     });
     let book = read(&bytes, "long.xlsx");
     let c = cell(&book.sheets[0], "A1").unwrap();
-    assert_eq!(
-        c.notes,
-        vec![TextNote::TooLong {
-            chars: 5_000_000
-        }]
-    );
+    assert_eq!(c.notes, vec![TextNote::TooLong { chars: 5_000_000 }]);
     match &c.value {
         CellValue::Text(t) => assert_eq!(t.chars().count(), 32_767),
         other => panic!("{other:?}"),
@@ -261,7 +256,13 @@ fn clean_text_handles_each_case_alone_and_together() {
     );
     assert_eq!(
         clean_text("\u{feff}x\u{ad}y"),
-        ("xy".into(), vec![TextNote::InvisibleChar('\u{feff}'), TextNote::InvisibleChar('\u{ad}')])
+        (
+            "xy".into(),
+            vec![
+                TextNote::InvisibleChar('\u{feff}'),
+                TextNote::InvisibleChar('\u{ad}')
+            ]
+        )
     );
     assert_eq!(
         clean_text("12\u{202f}000"),
@@ -269,7 +270,13 @@ fn clean_text_handles_each_case_alone_and_together() {
     );
     assert_eq!(
         clean_text("\u{b}\u{fffe}ok"),
-        ("ok".into(), vec![TextNote::IllegalXmlChar('\u{b}'), TextNote::IllegalXmlChar('\u{fffe}')])
+        (
+            "ok".into(),
+            vec![
+                TextNote::IllegalXmlChar('\u{b}'),
+                TextNote::IllegalXmlChar('\u{fffe}')
+            ]
+        )
     );
     // Tab, line feed and carriage return are legal XML: they are spaces, not errors.
     assert_eq!(
@@ -333,7 +340,10 @@ fn ods_cells_are_read_with_their_types() {
                     "office:value-type=\"date\" office:date-value=\"2024-04-20\"",
                     "20/04/2024",
                 )),
-                Some(("office:value-type=\"boolean\" office:boolean-value=\"true\"", "VRAI")),
+                Some((
+                    "office:value-type=\"boolean\" office:boolean-value=\"true\"",
+                    "VRAI",
+                )),
                 Some(("office:value-type=\"string\"", "Ame\u{301}lie")),
             ],
         ],
@@ -365,7 +375,9 @@ fn csv_cells(book: &Workbook) -> Vec<(u32, u32, String)> {
 }
 
 fn cells(list: &[(u32, u32, &str)]) -> Vec<(u32, u32, String)> {
-    list.iter().map(|(r, c, t)| (*r, *c, t.to_string())).collect()
+    list.iter()
+        .map(|(r, c, t)| (*r, *c, t.to_string()))
+        .collect()
 }
 
 #[test]
@@ -410,7 +422,12 @@ fn csv_quotes_hold_separators_quotes_and_line_breaks() {
 
 #[test]
 fn csv_encodings_utf8_bom_utf16_and_windows_1252() {
-    let want = cells(&[(1, 0, "prénom"), (1, 1, "nom"), (2, 0, "Zoé"), (2, 1, "01053")]);
+    let want = cells(&[
+        (1, 0, "prénom"),
+        (1, 1, "nom"),
+        (2, 0, "Zoé"),
+        (2, 1, "01053"),
+    ]);
     let text = "prénom;nom\nZoé;01053\n";
     let plain = read(text.as_bytes(), "u.csv");
     assert_eq!(csv_cells(&plain), want);

@@ -15,9 +15,13 @@ use super::{ErrorKind, WorkbookError};
 
 /// Largest input file accepted (100 Mo): a real 100 000-row workbook is about 17 Mo.
 pub const MAX_INPUT_BYTES: usize = 100 * 1000 * 1000;
-/// Largest total size of the zip entries once inflated (1 Go): 100 000 rows × 45 columns
-/// inflate to about 250 Mo.
-pub const MAX_UNCOMPRESSED_BYTES: u64 = 1000 * 1000 * 1000;
+/// Largest total size of the zip entries once inflated (500 Mo): 100 000 rows × 45 columns
+/// inflate to about 120 Mo.
+pub const MAX_UNCOMPRESSED_BYTES: u64 = 500 * 1000 * 1000;
+/// Largest inflated size of one part other than a worksheet (100 Mo): calamine keeps the shared
+/// strings and styles in memory (8 Mo of shared strings for 100 000 rows), where worksheets
+/// stream.
+pub const MAX_PART_BYTES: u64 = 100 * 1000 * 1000;
 /// Largest compression ratio of an entry bigger than [`RATIO_FLOOR_BYTES`]: spreadsheet XML
 /// compresses 5 to 30 times (a sheet of repeated values a few hundred times), a zip bomb
 /// about a thousand times, deflate's maximum.
@@ -65,12 +69,23 @@ pub fn check_zip(bytes: &[u8], name: &str, what: &str) -> Result<(), WorkbookErr
         }
         let (size, packed) = (entry.size(), entry.compressed_size().max(1));
         total = total.saturating_add(size);
+        let part = entry.name().unwrap_or_default().into_owned();
+        let worksheet = part.starts_with("xl/worksheets/") || part == "content.xml";
+        if !worksheet && size > MAX_PART_BYTES {
+            return Err(WorkbookError::new(
+                ErrorKind::TooLarge,
+                format!(
+                    "Le fichier « {name} » contient une partie ({part}) de {} Mo une fois décompressée, au-delà de la limite de {} Mo : ce n'est pas un classeur ordinaire (peut-être une « bombe zip »), il n'est pas lu. Si c'est bien votre classeur, découpez-le en plusieurs fichiers",
+                    size / 1_000_000,
+                    MAX_PART_BYTES / 1_000_000
+                ),
+            ));
+        }
         if size > RATIO_FLOOR_BYTES && size / packed > MAX_COMPRESSION_RATIO {
             return Err(WorkbookError::new(
                 ErrorKind::TooLarge,
                 format!(
-                    "Le fichier « {name} » contient une partie ({}) qui se décompresse {} fois (de {} Ko à {} Mo) : c'est le signe d'une « bombe zip », le fichier n'est pas lu. Si c'est bien votre classeur, ouvrez-le et enregistrez-le à nouveau au format .xlsx",
-                    entry.name().unwrap_or_default(),
+                    "Le fichier « {name} » contient une partie ({part}) qui se décompresse {} fois (de {} Ko à {} Mo) : c'est le signe d'une « bombe zip », le fichier n'est pas lu. Si c'est bien votre classeur, ouvrez-le et enregistrez-le à nouveau au format .xlsx",
                     size / packed,
                     packed / 1000,
                     size / 1_000_000
