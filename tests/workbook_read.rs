@@ -295,7 +295,7 @@ fn serial_numbers_follow_excels_two_calendars() {
     assert_eq!(s(61.0), Some((date(1900, 3, 1), 0)));
     assert_eq!(s(45402.0), Some((date(2024, 4, 20), 0)));
     assert_eq!(s(45402.75), Some((date(2024, 4, 20), 18 * 3600)));
-    assert_eq!(s(45402.999_999_9), Some((date(2024, 4, 21), 0)));
+    assert_eq!(s(45_402.999_999_9), Some((date(2024, 4, 21), 0)));
     assert_eq!(s(2_958_465.0), Some((date(9999, 12, 31), 0)));
     assert_eq!(s(2_958_466.0), None);
     assert_eq!(s(0.5), None);

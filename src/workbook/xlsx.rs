@@ -99,13 +99,7 @@ fn has_merged_cells(bytes: &[u8]) -> bool {
         }
         // The last bytes of each chunk are kept so a match across two chunks is found.
         let mut kept = 0;
-        loop {
-            let Ok(n) = part.read(&mut buf[kept..]) else {
-                break;
-            };
-            if n == 0 {
-                break;
-            }
+        while let Ok(n @ 1..) = part.read(&mut buf[kept..]) {
             let end = kept + n;
             if finder.find(&buf[..end]).is_some() {
                 return true;

@@ -51,9 +51,12 @@ pub fn rezip(bytes: &[u8], edit: impl Fn(&str, String) -> String) -> Vec<u8> {
     zip_of(&refs)
 }
 
+/// One ODS row: each cell as its attributes and text, `None` when empty.
+pub type OdsRow<'a> = Vec<Option<(&'a str, &'a str)>>;
+
 /// A minimal ODS: one table per `(name, rows)`, each cell given as its `<table:table-cell>`
 /// attributes and text (`None` for an empty cell).
-pub fn ods(tables: &[(&str, Vec<Vec<Option<(&str, &str)>>>)]) -> Vec<u8> {
+pub fn ods(tables: &[(&str, Vec<OdsRow>)]) -> Vec<u8> {
     let mut body = String::new();
     for (name, rows) in tables {
         body.push_str(&format!("<table:table table:name=\"{name}\">"));
