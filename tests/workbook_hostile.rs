@@ -253,3 +253,36 @@ fn unterminated_quotes_and_stray_bytes_do_not_break_the_csv_reader() {
     let book = timed(b"a;b\n\xFF\xFE\xFD;x\n", "octets.csv").unwrap();
     assert_eq!(book.sheets[0].rows[1].cells.len(), 2);
 }
+
+#[test]
+fn an_ods_repeating_a_value_over_millions_of_cells_is_refused() {
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Passages"><table:table-row table:number-rows-repeated="1048576"><table:table-cell office:value-type="string" table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let bytes = support::zip_of(&[
+        (
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        ),
+        ("content.xml", content.as_bytes()),
+    ]);
+    assert!(bytes.len() < 2_000);
+    refused(
+        &bytes,
+        "repete.ods",
+        ErrorKind::TooLarge,
+        &["répétées", "20000000"],
+    );
+    // The same file with a sane repetition is read.
+    let sane = content.replace("1048576", "3").replace("16384", "2");
+    let bytes = support::zip_of(&[
+        (
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        ),
+        ("content.xml", sane.as_bytes()),
+        ("META-INF/manifest.xml", support::ODS_MANIFEST.as_bytes()),
+    ]);
+    let book = timed(&bytes, "repete.ods").unwrap();
+    let rows = &book.sheets[0].rows;
+    assert_eq!((rows.len(), rows[2].cells.len()), (3, 2));
+}

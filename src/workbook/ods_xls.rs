@@ -47,6 +47,7 @@ pub fn read(bytes: &[u8], name: &str, format: Format) -> Result<Workbook, Workbo
             })
         }
         _ => {
+            check_ods_extent(bytes, name)?;
             let mut book = Ods::new(cursor)
                 .map_err(|e| fail(&e, matches!(e, calamine::OdsError::Password)))?;
             read_all(&mut book, name, format, DateSystem::Excel1900, |e| {
@@ -120,4 +121,103 @@ fn cell_value(data: &Data, system: DateSystem) -> Option<(CellValue, Vec<TextNot
         Data::DurationIso(s) => text_value(s),
         Data::Error(e) => plain(CellValue::Error(error_fr(e))),
     }
+}
+
+/// Refuses an ODS whose repeated rows and columns would make calamine build a grid of more
+/// than [`limits::MAX_CELLS`] cells: `table:number-rows-repeated="1000000"` on a row with a
+/// value costs a few bytes in the file and gigabytes in the dense range. The sheets are
+/// scanned once, counting the bounding box of the cells that hold a value.
+fn check_ods_extent(bytes: &[u8], name: &str) -> Result<(), WorkbookError> {
+    use quick_xml::events::{BytesStart, Event};
+
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let Ok(content) = zip.by_name("content.xml") else {
+        return Ok(());
+    };
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+    let number = |e: &BytesStart<'_>, attr: &str| -> u64 {
+        e.try_get_attribute(attr)
+            .ok()
+            .flatten()
+            .and_then(|a| a.value.parse().ok())
+            .unwrap_or(1)
+    };
+    let (mut total, mut row, mut col, mut row_repeat) = (0u64, 0u64, 0u64, 1u64);
+    // (first row, last row, first column, last column) holding a value in the current table.
+    let mut extent: Option<(u64, u64, u64, u64)> = None;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let (event, empty) = match reader.read_event_into(&mut buf) {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(Event::Start(e)) => (e.into_owned(), false),
+            Ok(Event::Empty(e)) => (e.into_owned(), true),
+            Ok(Event::End(e)) => {
+                match e.name().as_ref() {
+                    "table:table-row" => row = row.saturating_add(row_repeat),
+                    "table:table" => {
+                        if let Some((r0, r1, c0, c1)) = extent.take() {
+                            total = total.saturating_add((r1 - r0 + 1).saturating_mul(c1 - c0 + 1));
+                        }
+                        row = 0;
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            Ok(_) => continue,
+        };
+        match event.name().as_ref() {
+            "table:table-row" => {
+                row_repeat = number(&event, "table:number-rows-repeated");
+                col = 0;
+                if empty {
+                    row = row.saturating_add(row_repeat);
+                }
+            }
+            "table:table-cell" | "table:covered-table-cell" => {
+                let repeat = number(&event, "table:number-columns-repeated");
+                let valued = event
+                    .try_get_attribute("office:value-type")
+                    .ok()
+                    .flatten()
+                    .is_some()
+                    || event
+                        .try_get_attribute("table:formula")
+                        .ok()
+                        .flatten()
+                        .is_some();
+                if valued {
+                    let last_col = col.saturating_add(repeat - 1);
+                    let last_row = row.saturating_add(row_repeat.saturating_sub(1));
+                    extent = Some(match extent {
+                        None => (row, last_row, col, last_col),
+                        Some((r0, r1, c0, c1)) => {
+                            (r0.min(row), r1.max(last_row), c0.min(col), c1.max(last_col))
+                        }
+                    });
+                }
+                col = col.saturating_add(repeat);
+            }
+            _ => {}
+        }
+        if total > limits::MAX_CELLS as u64 {
+            break;
+        }
+    }
+    if let Some((r0, r1, c0, c1)) = extent {
+        total = total.saturating_add((r1 - r0 + 1).saturating_mul(c1 - c0 + 1));
+    }
+    if total > limits::MAX_CELLS as u64 {
+        return Err(WorkbookError::new(
+            ErrorKind::TooLarge,
+            format!(
+                "Le classeur « {name} » déclare plus de {} cellules (lignes ou colonnes répétées des milliers de fois) : il n'est pas lu. Ouvrez-le dans votre tableur, supprimez les lignes et colonnes inutiles sous et à droite des données, et enregistrez-le (ou au format .xlsx)",
+                limits::MAX_CELLS
+            ),
+        ));
+    }
+    Ok(())
 }

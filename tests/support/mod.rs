@@ -51,6 +51,10 @@ pub fn rezip(bytes: &[u8], edit: impl Fn(&str, String) -> String) -> Vec<u8> {
     zip_of(&refs)
 }
 
+/// The manifest calamine requires in an ODS.
+pub const ODS_MANIFEST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+
 /// One ODS row: each cell as its attributes and text, `None` when empty.
 pub type OdsRow<'a> = Vec<Option<(&'a str, &'a str)>>;
 
@@ -78,8 +82,7 @@ pub fn ods(tables: &[(&str, Vec<OdsRow>)]) -> Vec<u8> {
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"#
     );
-    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
-<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    let manifest = ODS_MANIFEST;
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
     // The OpenDocument rule: `mimetype` first and stored.
     w.start_file(
