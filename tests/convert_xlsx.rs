@@ -130,6 +130,7 @@ fn a_formula_without_result_excludes_its_row_with_one_error() {
     assert_eq!((f.level, f.cell.as_str()), (Level::Erreur, "Passages!I3"));
     assert!(f.message.contains("nomNaissance"), "{}", f.message);
     assert!(f.fix.contains("Collage spécial"), "{}", f.fix);
+    assert_eq!(f.value, "=UPPER(\"dupont\")");
     let errors = c
         .findings
         .iter()

@@ -121,6 +121,7 @@ fn a_formula_without_cached_result_is_reported_not_empty() {
     let book = read(&bytes, "formules.xlsx");
     let c = cell(&book.sheets[0], "B1").expect("la cellule à formule doit être lue");
     assert_eq!(c.notes, vec![TextNote::FormulaWithoutValue]);
+    assert_eq!(c.value, text("=A1*2"));
 }
 
 #[test]

@@ -4,7 +4,9 @@
 
 use std::io::{Cursor, Read};
 
-use calamine::{CellErrorType, DataRef, Reader, SheetType, SheetVisible, Xlsx, XlsxError};
+use calamine::{
+    CellErrorType, DataRef, Reader, SheetType, SheetVisible, Xlsx, XlsxError, XlsxFormulaMetadata,
+};
 
 use super::{
     column_letters, limits, parse_iso_date_time, serial_to_date, text_value, BookNote, CellValue,
@@ -44,9 +46,13 @@ pub fn read(bytes: &[u8], name: &str) -> Result<Workbook, WorkbookError> {
                 .map_err(|e| error(name, e))?
             {
                 let (row, column) = cell.pos;
-                let Some((value, cell_notes)) =
-                    cell_value(cell.value, cell.formula.is_some(), system)
-                else {
+                let formula = cell.formula.map(|f| match f {
+                    XlsxFormulaMetadata::Normal { formula }
+                    | XlsxFormulaMetadata::Shared { formula, .. } => format!("={formula}"),
+                    // The text of a copied formula is only stored on its first cell.
+                    _ => "(formule recopiée)".to_owned(),
+                });
+                let Some((value, cell_notes)) = cell_value(cell.value, formula, system) else {
                     continue;
                 };
                 builder.push(row, column, value, cell_notes, &mut total)?;
@@ -115,13 +121,14 @@ fn has_merged_cells(bytes: &[u8]) -> bool {
 /// not empty: the user typed something, the file just lacks its result.
 fn cell_value(
     value: DataRef<'_>,
-    formula: bool,
+    formula: Option<String>,
     system: DateSystem,
 ) -> Option<(CellValue, Vec<TextNote>)> {
     let plain = |v| Some((v, Vec::new()));
     match value {
-        DataRef::Empty if formula => Some((
-            CellValue::Text("(formule)".into()),
+        // The formula stands in for the value, so the report shows what the cell holds.
+        DataRef::Empty if formula.is_some() => Some((
+            CellValue::Text(formula.unwrap_or_default()),
             vec![TextNote::FormulaWithoutValue],
         )),
         DataRef::Empty => None,
