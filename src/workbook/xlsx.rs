@@ -46,13 +46,7 @@ pub fn read(bytes: &[u8], name: &str) -> Result<Workbook, WorkbookError> {
                 .map_err(|e| error(name, e))?
             {
                 let (row, column) = cell.pos;
-                let formula = cell.formula.map(|f| match f {
-                    XlsxFormulaMetadata::Normal { formula }
-                    | XlsxFormulaMetadata::Shared { formula, .. } => format!("={formula}"),
-                    // The text of a copied formula is only stored on its first cell.
-                    _ => "(formule recopiée)".to_owned(),
-                });
-                let Some((value, cell_notes)) = cell_value(cell.value, formula, system) else {
+                let Some((value, cell_notes)) = cell_value(cell.value, cell.formula, system) else {
                     continue;
                 };
                 builder.push(row, column, value, cell_notes, &mut total)?;
@@ -121,16 +115,23 @@ fn has_merged_cells(bytes: &[u8]) -> bool {
 /// not empty: the user typed something, the file just lacks its result.
 fn cell_value(
     value: DataRef<'_>,
-    formula: Option<String>,
+    formula: Option<XlsxFormulaMetadata>,
     system: DateSystem,
 ) -> Option<(CellValue, Vec<TextNote>)> {
     let plain = |v| Some((v, Vec::new()));
     match value {
         // The formula stands in for the value, so the report shows what the cell holds.
-        DataRef::Empty if formula.is_some() => Some((
-            CellValue::Text(formula.unwrap_or_default()),
-            vec![TextNote::FormulaWithoutValue],
-        )),
+        DataRef::Empty if formula.is_some() => {
+            let text = match formula {
+                Some(
+                    XlsxFormulaMetadata::Normal { formula }
+                    | XlsxFormulaMetadata::Shared { formula, .. },
+                ) => format!("={formula}"),
+                // The text of a copied formula is only stored on its first cell.
+                _ => "(formule recopiée)".to_owned(),
+            };
+            Some((CellValue::Text(text), vec![TextNote::FormulaWithoutValue]))
+        }
         DataRef::Empty => None,
         DataRef::Int(i) => plain(CellValue::Number(i as f64)),
         DataRef::Float(f) => plain(CellValue::Number(f)),
