@@ -462,3 +462,36 @@ fn the_file_name_is_only_a_hint() {
     });
     assert_eq!(read(&bytes, "classeur.csv").format, Format::Xlsx);
 }
+
+#[test]
+fn xls_files_are_read_with_their_date_system() {
+    for (file, system) in [
+        ("passages.xls", DateSystem::Excel1900),
+        ("passages-1904.xls", DateSystem::Excel1904),
+    ] {
+        let path = format!(
+            "{}/tests/fixtures/workbooks/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let book = read(&std::fs::read(path).unwrap(), file);
+        assert_eq!(book.format, Format::Xls, "{file}");
+        assert_eq!(book.date_system, system, "{file}");
+        let s = book.sheet("Passages").unwrap();
+        let zoe = cell(s, "A2").unwrap();
+        assert_eq!(zoe.value, text("Zoé"));
+        assert_eq!(zoe.notes, vec![TextNote::Trimmed]);
+        assert_eq!(value(s, "B2"), CellValue::Number(1990.0));
+        assert_eq!(value(s, "C2"), CellValue::Date(date(2024, 4, 20)), "{file}");
+        assert_eq!(value(s, "D2"), CellValue::Bool(true));
+        assert_eq!(value(s, "E2"), text("01053"));
+        assert_eq!(value(s, "A4"), text("fusion"));
+        assert!(book.notes.contains(&BookNote::MergedCells {
+            sheet: "Passages".into(),
+            range: "A4:C4".into()
+        }));
+        assert!(book.sheet("Cachée").unwrap().hidden, "{file}");
+        assert!(book.notes.contains(&BookNote::HiddenSheet {
+            sheet: "Cachée".into()
+        }));
+    }
+}

@@ -35,9 +35,21 @@ pub fn read(bytes: &[u8], name: &str, format: Format) -> Result<Workbook, Workbo
             } else {
                 DateSystem::Excel1900
             };
-            read_all(&mut book, name, format, system, |e| {
+            let mut read = read_all(&mut book, name, format, system, |e| {
                 fail(&e, matches!(e, calamine::XlsError::Password))
-            })
+            })?;
+            for sheet in &read.sheets {
+                for d in book
+                    .merge_cells_by_sheet_name(&sheet.name)
+                    .unwrap_or_default()
+                {
+                    read.notes.push(BookNote::MergedCells {
+                        sheet: sheet.name.clone(),
+                        range: super::xlsx::range_text(&d),
+                    });
+                }
+            }
+            Ok(read)
         }
         Format::Xlsb => {
             let mut book = Xlsb::new(cursor)

@@ -56,13 +56,7 @@ pub fn read(bytes: &[u8], name: &str) -> Result<Workbook, WorkbookError> {
             for d in merged {
                 notes.push(BookNote::MergedCells {
                     sheet: meta.name.clone(),
-                    range: format!(
-                        "{}{}:{}{}",
-                        column_letters(d.start.1),
-                        d.start.0 + 1,
-                        column_letters(d.end.1),
-                        d.end.0 + 1
-                    ),
+                    range: range_text(&d),
                 });
             }
         }
@@ -79,6 +73,17 @@ pub fn read(bytes: &[u8], name: &str) -> Result<Workbook, WorkbookError> {
         format: Format::Xlsx,
         notes,
     })
+}
+
+/// `A1:C1` for 0-based dimensions.
+pub(crate) fn range_text(d: &calamine::Dimensions) -> String {
+    format!(
+        "{}{}:{}{}",
+        column_letters(d.start.1),
+        d.start.0 + 1,
+        column_letters(d.end.1),
+        d.end.0 + 1
+    )
 }
 
 /// Whether any worksheet part mentions `mergeCell`. calamine finds merged cells by parsing the
