@@ -456,6 +456,8 @@ fn the_file_name_is_only_a_hint() {
     // A CSV saved with an .xlsx name is still read, as a CSV.
     let book = read("a;b\n1;2\n".as_bytes(), "mal-nomme.xlsx");
     assert_eq!(book.format, Format::Csv);
+    // A header that starts like a zip signature is still text.
+    assert_eq!(read(b"PK;nom\n1;A\n", "cles.csv").format, Format::Csv);
     // And an xlsx named .csv as an xlsx.
     let bytes = xlsx(|wb| {
         wb.add_worksheet().write_string(0, 0, "x").unwrap();

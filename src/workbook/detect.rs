@@ -29,7 +29,11 @@ pub fn detect(bytes: &[u8], name: &str) -> Result<Format, WorkbookError> {
             ),
         ));
     }
-    if bytes.starts_with(b"PK") {
+    // Local file header, empty archive, spanned archive: a text file may well start with "PK".
+    if [&b"PK\x03\x04"[..], b"PK\x05\x06", b"PK\x07\x08"]
+        .iter()
+        .any(|m| bytes.starts_with(m))
+    {
         return zip_format(bytes, name);
     }
     if bytes.starts_with(OLE_MAGIC) {
