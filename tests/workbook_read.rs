@@ -393,6 +393,23 @@ fn csv_separator_is_taken_from_the_header_line() {
         csv_cells(&comma),
         cells(&[(1, 0, "a"), (1, 1, "b"), (2, 0, "1;2"), (2, 1, "01053")])
     );
+    // Excel's « Texte Unicode » export: UTF-16 with tabs.
+    let mut tabs = vec![0xFF, 0xFE];
+    tabs.extend(
+        "a\tb;c\td\n1\t2\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes()),
+    );
+    assert_eq!(
+        csv_cells(&read(&tabs, "x.txt")),
+        cells(&[
+            (1, 0, "a"),
+            (1, 1, "b;c"),
+            (1, 2, "d"),
+            (2, 0, "1"),
+            (2, 1, "2")
+        ])
+    );
     assert_eq!(semi.sheets[0].name, "Passages");
     assert_eq!(semi.format, Format::Csv);
 }

@@ -1,5 +1,5 @@
-//! CSV as Excel and LibreOffice write it: `;` (French Excel) or `,` separators, chosen on the
-//! header line; fields quoted with `"` may hold separators, `""` and line breaks; UTF-8 with or
+//! CSV as Excel and LibreOffice write it: `;` (French Excel), `,` or tab separators, chosen on
+//! the header line; fields quoted with `"` may hold separators, `""` and line breaks; UTF-8 with or
 //! without BOM, UTF-16 with BOM, and Windows-1252 when the bytes are not UTF-8. Every value is
 //! text, exactly as typed (`01053` keeps its zero).
 //!
@@ -31,20 +31,24 @@ fn decode(bytes: &[u8]) -> (Cow<'_, str>, bool) {
     }
 }
 
-/// `;` unless the first line has more commas than semicolons outside quotes.
+/// The separator the header line uses most outside quotes: `;` (French Excel), `,`, or a tab
+/// (Excel's « Texte Unicode » export); `;` when there is none or a tie.
 fn separator(text: &str) -> char {
-    let (mut semi, mut comma, mut quoted) = (0, 0, false);
+    let (mut semi, mut comma, mut tab, mut quoted) = (0, 0, 0, false);
     for c in text.chars() {
         match c {
             '"' => quoted = !quoted,
             ';' if !quoted => semi += 1,
             ',' if !quoted => comma += 1,
+            '\t' if !quoted => tab += 1,
             '\n' | '\r' if !quoted => break,
             _ => {}
         }
     }
-    if comma > semi {
+    if comma > semi && comma >= tab {
         ','
+    } else if tab > semi && tab > comma {
+        '\t'
     } else {
         ';'
     }
