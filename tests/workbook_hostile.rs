@@ -266,11 +266,12 @@ fn an_ods_repeating_a_value_over_millions_of_cells_is_refused() {
         ("content.xml", content.as_bytes()),
     ]);
     assert!(bytes.len() < 2_000);
+    let limit = limits::MAX_CELLS.to_string();
     refused(
         &bytes,
         "repete.ods",
         ErrorKind::TooLarge,
-        &["répétées", "20000000"],
+        &["répétées", &limit],
     );
     // The same file with a sane repetition is read.
     let sane = content.replace("1048576", "3").replace("16384", "2");
@@ -285,4 +286,18 @@ fn an_ods_repeating_a_value_over_millions_of_cells_is_refused() {
     let book = timed(&bytes, "repete.ods").unwrap();
     let rows = &book.sheets[0].rows;
     assert_eq!((rows.len(), rows[2].cells.len()), (3, 2));
+}
+
+#[test]
+fn more_filled_cells_than_the_limit_are_refused() {
+    let line = "a;".repeat(limits::MAX_COLUMNS as usize - 1) + "a\n";
+    let rows = limits::MAX_CELLS / limits::MAX_COLUMNS as usize + 1;
+    let csv = line.repeat(rows);
+    let limit = limits::MAX_CELLS.to_string();
+    refused(
+        csv.as_bytes(),
+        "cellules.csv",
+        ErrorKind::TooLarge,
+        &[&limit, "cellules remplies"],
+    );
 }

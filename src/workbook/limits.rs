@@ -35,8 +35,9 @@ pub const MAX_ROWS: u32 = 1_048_576;
 pub const MAX_COLUMNS: u32 = 16_384;
 /// Characters per cell: Excel's own limit; longer text is cut and reported as an error.
 pub const MAX_CELL_CHARS: usize = 32_767;
-/// Non-empty cells in the whole workbook: 100 000 passages × 45 columns is 4.5 million.
-pub const MAX_CELLS: usize = 20_000_000;
+/// Non-empty cells in the whole workbook: 100 000 passages × 45 columns is 4.5 million, and
+/// each cell costs about 64 bytes plus its text (the browser's memory is the bound).
+pub const MAX_CELLS: usize = 10_000_000;
 
 /// Refuses an input file bigger than [`MAX_INPUT_BYTES`].
 pub fn check_input_size(bytes: &[u8], name: &str) -> Result<(), WorkbookError> {
