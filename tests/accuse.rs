@@ -546,7 +546,7 @@ fn unreadable_inputs_are_reported_in_french() {
     let e = reconcile(
         &accuse,
         &Sent {
-            workbook: Some((b"\xFF\xFE", "p.csv")),
+            workbook: Some((b"%PDF-1.7\n\x00\x01\x02", "p.csv")),
             xml: None,
         },
         &Schema::cdc(),
@@ -643,62 +643,14 @@ fn a_rejection_outside_the_passages_or_without_the_xml() {
 
 // ---------------------------------------------------------------- re-export
 
-/// Reads an .xlsx into the library's workbook model with calamine: the reader of `workbook` may
-/// still be the CSV one, and the round trip must not depend on it.
+/// Reads an .xlsx with the library's own reader.
 fn read_xlsx(bytes: &[u8]) -> Workbook {
-    use calamine::{Data, Reader, Xlsx};
-    let mut xlsx = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
-    let mut sheets = Vec::new();
-    for name in xlsx.sheet_names() {
-        let range = xlsx.worksheet_range(&name).unwrap();
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        let mut rows = Vec::new();
-        for (i, r) in range.rows().enumerate() {
-            let cells: Vec<Cell> = r
-                .iter()
-                .enumerate()
-                .filter_map(|(j, d)| {
-                    let value = match d {
-                        Data::Empty => return None,
-                        Data::String(s) => CellValue::Text(s.clone()),
-                        Data::Float(f) => CellValue::Number(*f),
-                        Data::Int(n) => CellValue::Number(*n as f64),
-                        Data::Bool(b) => CellValue::Bool(*b),
-                        Data::DateTime(d) => CellValue::Number(d.as_f64()),
-                        other => CellValue::Text(other.to_string()),
-                    };
-                    Some(Cell {
-                        column: c0 + j as u32,
-                        value,
-                        notes: Vec::new(),
-                    })
-                })
-                .collect();
-            if !cells.is_empty() {
-                rows.push(Row {
-                    number: r0 + i as u32 + 1,
-                    cells,
-                });
-            }
-        }
-        sheets.push(Sheet { name, rows });
-    }
-    Workbook {
-        date_system: workbook::DateSystem::Excel1900,
-        sheets,
-    }
+    workbook::read_workbook(bytes, "ko.xlsx").unwrap()
 }
 
-/// Converts the re-exported workbook: through `convert::convert` when the workbook reader reads
-/// .xlsx, else through the same converter on the workbook read by calamine.
+/// Converts the re-exported workbook as a user would: the whole file through the converter.
 fn convert_back(xlsx: &[u8], options: &ConvertOptions) -> Conversion {
-    match convert::convert(xlsx, "ko.xlsx", &Schema::cdc(), options) {
-        Ok(c) => c,
-        Err(convert::ConvertError::Workbook(_)) => {
-            convert::convert_workbook(&read_xlsx(xlsx), &Schema::cdc(), options).unwrap()
-        }
-        Err(e) => panic!("{e}"),
-    }
+    convert::convert(xlsx, "ko.xlsx", &Schema::cdc(), options).unwrap()
 }
 
 fn text_of(sheet: &Sheet, row: u32, column: u32) -> Option<String> {
@@ -846,6 +798,7 @@ fn the_re_export_keeps_the_parameters_but_not_idflux_nor_horodatage() {
     };
     book.sheets.push(Sheet {
         name: "Paramètres".into(),
+        hidden: false,
         rows: vec![
             param(1, "champ", "valeur"),
             param(2, "idClientEmetteur", "ABCD1234"),
@@ -984,7 +937,7 @@ fn a_workbook_without_a_header_cannot_be_reconciled_nor_re_exported() {
         e.0.starts_with("Classeur : Aucune ligne d'en-tête reconnue"),
         "{e}"
     );
-    let e = export_ko(&r, b"\xFF\xFE", "p.csv", &Schema::cdc()).unwrap_err();
+    let e = export_ko(&r, b"%PDF-1.7\n\x00\x01\x02", "p.csv", &Schema::cdc()).unwrap_err();
     assert!(
         e.0.starts_with("Le classeur « p.csv » ne peut pas être lu"),
         "{e}"
@@ -1106,8 +1059,11 @@ fn typed_cells_keep_their_type_in_the_re_export() {
     };
     let book = Workbook {
         date_system: workbook::DateSystem::Excel1900,
+        format: workbook::Format::Xlsx,
+        notes: Vec::new(),
         sheets: vec![Sheet {
             name: "Passages".into(),
+            hidden: false,
             rows: vec![header, data],
         }],
     };

@@ -145,6 +145,7 @@ pub fn convert_workbook(
 ) -> Result<Conversion, ConvertError> {
     let passages = passages_sheet(book)?;
     let mut findings = Vec::new();
+    book_findings(book, passages, &mut findings);
     let Some(root) = schema
         .global_elements()
         .next()
@@ -650,6 +651,13 @@ impl RowContext<'_> {
             }
             any_value = true;
             self.cell_notes(row.number, column, cell);
+            if cell
+                .notes
+                .contains(&workbook::TextNote::FormulaWithoutValue)
+            {
+                // Already an error: its placeholder text must not be checked as a value.
+                continue;
+            }
             self.read_cell(&mut rec, ci, &cell.value);
         }
         if !any_value {
@@ -998,14 +1006,16 @@ fn fix_for(code: crate::xsd::Code, st: &crate::xsd::SimpleType) -> String {
 }
 
 fn note_finding(note: &workbook::TextNote, header: &str) -> (Level, &'static str, String, String) {
+    use workbook::TextNote;
+    let retype = "Retapez la valeur dans la cellule (ce caractère vient souvent d'un copier-coller depuis un PDF, un site web ou un traitement de texte)";
     match note {
-        workbook::TextNote::Trimmed => (
+        TextNote::Trimmed => (
             Level::Info,
             "espaces-retires",
             format!("Les espaces en début ou fin de {header} ont été retirés"),
             "Rien à faire ; pour un fichier propre, retirez-les dans le classeur".into(),
         ),
-        workbook::TextNote::NonBreakingSpace => (
+        TextNote::NonBreakingSpace => (
             Level::Info,
             "espace-insecable",
             format!(
@@ -1013,22 +1023,105 @@ fn note_finding(note: &workbook::TextNote, header: &str) -> (Level, &'static str
             ),
             "Rien à faire".into(),
         ),
-        workbook::TextNote::Normalized => (
+        TextNote::Normalized => (
             Level::Info,
             "unicode-normalise",
             format!("Les caractères accentués de {header} ont été normalisés (forme NFC)"),
             "Rien à faire".into(),
         ),
-        workbook::TextNote::IllegalXmlChar(c) => (
+        TextNote::IllegalXmlChar(c) => (
             Level::Erreur,
             "caractere-interdit",
             format!(
-                "{header} contient un caractère invisible interdit en XML (U+{:04X})",
+                "{header} contient un caractère de contrôle interdit en XML (U+{:04X}) : il a été retiré et la ligne n'est pas transmise, car la valeur lue n'est peut-être pas celle voulue",
                 *c as u32
             ),
-            "Retapez la valeur dans la cellule (ce caractère vient souvent d'un copier-coller)"
-                .into(),
+            retype.into(),
         ),
+        TextNote::LineBreak => (
+            Level::Avertissement,
+            "retour-a-la-ligne",
+            format!("{header} contient un retour à la ligne ou une tabulation, remplacé par une espace"),
+            "Vérifiez la valeur transmise ; pour un fichier propre, écrivez-la sur une seule ligne (Alt+Entrée insère un retour à la ligne dans Excel)".into(),
+        ),
+        TextNote::RepeatedSpaces => (
+            Level::Avertissement,
+            "espaces-multiples",
+            format!("{header} contient plusieurs espaces de suite, réduites à une seule"),
+            "Vérifiez la valeur transmise ; pour un fichier propre, retirez les espaces en trop".into(),
+        ),
+        TextNote::InvisibleChar(c) => (
+            Level::Avertissement,
+            "caractere-invisible",
+            format!(
+                "{header} contenait un caractère invisible (U+{:04X}), qui a été retiré",
+                *c as u32
+            ),
+            retype.into(),
+        ),
+        TextNote::TooLong { chars } => (
+            Level::Erreur,
+            "cellule-trop-longue",
+            format!(
+                "{header} contient {chars} caractères, au-delà des {} qu'une cellule peut contenir : la valeur a été coupée et la ligne n'est pas transmise",
+                workbook::limits::MAX_CELL_CHARS
+            ),
+            "Vérifiez le contenu de la cellule (un collage accidentel ?) et saisissez seulement la valeur attendue".into(),
+        ),
+        TextNote::FormulaWithoutValue => (
+            Level::Erreur,
+            "formule-sans-resultat",
+            format!("{header} contient une formule dont le résultat n'est pas enregistré dans le fichier (il a été produit par un programme qui ne calcule pas les formules)"),
+            "Ouvrez le fichier dans Excel ou LibreOffice et enregistrez-le (les formules seront calculées), ou remplacez la formule par sa valeur (Copier, puis Collage spécial › Valeurs)".into(),
+        ),
+    }
+}
+
+/// Workbook-level notes about the sheets the conversion reads (the template's own hidden
+/// « Listes » sheet or a merged title in « Aide » say nothing about the data).
+fn book_findings(book: &Workbook, passages: &Sheet, findings: &mut Vec<Finding>) {
+    let read = |name: &str| {
+        name == passages.name || book.sheet(PARAMS_SHEET).is_some_and(|p| p.name == name)
+    };
+    for note in &book.notes {
+        let (level, code, sheet, cell, message, fix) = match note {
+            workbook::BookNote::HiddenSheet { sheet } if read(sheet) => (
+                Level::Avertissement,
+                "feuille-masquee",
+                sheet.clone(),
+                String::new(),
+                format!("La feuille « {sheet} » est masquée dans le classeur : elle a été lue normalement"),
+                "Vérifiez que c'est bien la feuille à transmettre ; affichez-la (clic droit sur un onglet › Afficher) pour la contrôler".to_owned(),
+            ),
+            workbook::BookNote::MergedCells { sheet, range } if read(sheet) => (
+                Level::Avertissement,
+                "cellules-fusionnees",
+                sheet.clone(),
+                format!("{sheet}!{range}"),
+                format!("Les cellules {range} de la feuille « {sheet} » sont fusionnées : seule la première garde la valeur, les autres sont lues vides"),
+                "Annulez la fusion (Accueil › Fusionner et centrer) et recopiez la valeur dans chaque cellule qui en a besoin".to_owned(),
+            ),
+            workbook::BookNote::Windows1252 => (
+                Level::Info,
+                "encodage-windows-1252",
+                passages.name.clone(),
+                String::new(),
+                "Le fichier CSV n'est pas en UTF-8 : il a été lu en Windows-1252 (l'encodage d'Excel sous Windows)".to_owned(),
+                "Vérifiez les accents dans le rapport ; pour être sûr, enregistrez le fichier en « CSV UTF-8 » ou au format .xlsx".to_owned(),
+            ),
+            _ => continue,
+        };
+        findings.push(Finding {
+            level,
+            code,
+            sheet,
+            cell,
+            row: 0,
+            column: String::new(),
+            value: String::new(),
+            message,
+            fix,
+        });
     }
 }
 
