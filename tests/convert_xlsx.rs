@@ -242,3 +242,67 @@ fn an_unreadable_file_stops_the_conversion_with_the_readers_message() {
     let err = convert(b"%PDF-1.4", "passages.xlsx", &Schema::cdc(), &options()).unwrap_err();
     assert!(err.to_string().contains("PDF"), "{err}");
 }
+
+/// The template with its examples, as a user downloads it, converts as it is: its Paramètres
+/// sheet gives natureDeposant by its French label.
+#[test]
+fn the_template_with_examples_converts_without_error() {
+    let schema = Schema::cdc();
+    let xlsx = accrochage::template::write_template_with_examples(&schema).unwrap();
+    let c = convert(
+        &xlsx,
+        "modele.xlsx",
+        &schema,
+        &ConvertOptions::at(LocalNow::from_unix(1_795_338_000, 60)),
+    )
+    .unwrap();
+    assert_eq!(c.summary.errors, 0, "{:#?}", c.findings);
+    assert_eq!(c.summary.passages_written, 3);
+    assert!(c.files[0]
+        .xml
+        .contains("<cpf:natureDeposant>CERTIFICATEUR</cpf:natureDeposant>"));
+}
+
+#[test]
+fn a_nature_deposant_parameter_outside_the_list_is_an_error_on_the_parameter() {
+    let mut o = options();
+    o.params.insert("natureDeposant".into(), "Organisme".into());
+    let bytes = {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet().set_name("Passages").unwrap();
+        for (c, h) in HEADER.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        let row = [
+            "P-1",
+            "RNCP",
+            "RNCP34567",
+            "PAR_ADMISSION",
+            "Oui",
+            "15/09/2026",
+            "Non",
+            "Non",
+            "DUPONT",
+            "Marie",
+            "1990",
+            "F",
+            "75056",
+        ];
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(1, c as u16, *v).unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    let c = convert(&bytes, "p.xlsx", &Schema::cdc(), &o).unwrap();
+    let f = c
+        .findings
+        .iter()
+        .find(|f| f.code == "parametre-invalide")
+        .expect("the parameter is checked against the schema");
+    assert_eq!(
+        (f.level, f.column.as_str()),
+        (Level::Erreur, "natureDeposant")
+    );
+    assert!(f.message.contains("CERTIFICATEUR"), "{}", f.message);
+    assert!(c.files.is_empty());
+}

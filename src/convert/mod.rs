@@ -484,11 +484,17 @@ fn read_params(
         .or_insert_with(|| options.now.horodatage());
     // idFlux is generated per file when absent; a placeholder keeps the required check quiet.
     let _ = schema;
-    for (key, element) in &plan.params {
+    // natureDeposant is a certification field that the parameters may give for every row: its
+    // value is resolved and checked like the flux-level ones, but it is never required there.
+    let optional = plan
+        .fields
+        .get("natureDeposant")
+        .map(|info| ("natureDeposant".to_owned(), info.element));
+    for (key, element) in plan.params.iter().chain(optional.iter()) {
         let decl = schema.element(*element);
         let st = schema.element_simple_type(*element);
         match params.get(key) {
-            None if key == "idFlux" || key.starts_with("idFlux") => {}
+            None if key == "idFlux" || key.starts_with("idFlux") || key == "natureDeposant" => {}
             None => findings.push(Finding {
                 level: Level::Erreur,
                 code: "parametre-manquant",
