@@ -152,6 +152,8 @@ pub fn convert_workbook(
         .map(|e| e.name.clone())
         .and_then(|n| schema.global_element(&n))
     else {
+        // Unreachable from any input: Schema::parse refuses a schema without a global element
+        // (tests/xsd_engine.rs); an error rather than a panic keeps the invariant cheap.
         return Err(ConvertError::Workbook(
             "le schéma ne déclare pas d'élément racine".into(),
         ));
