@@ -8,7 +8,9 @@
 
 mod support;
 
-use accrochage::convert::{convert, Conversion, ConvertOptions, Finding, Level, LocalNow};
+use accrochage::convert::{
+    convert, Conversion, ConvertError, ConvertOptions, Finding, Level, LocalNow,
+};
 use accrochage::xsd::{Schema, CDC_XSD};
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet};
 
@@ -480,4 +482,29 @@ fn zero_initial_retabli_a_code_typed_as_a_number() {
     assert!(c.files[0]
         .xml
         .contains("<cpf:codeInsee>01053</cpf:codeInsee>"));
+}
+
+#[test]
+fn no_passages_sheet_names_the_sheets_found() {
+    // One data sheet is taken whatever its name: two leave no way to choose.
+    let mut wb = Workbook::new();
+    for name in ["Feuil1", "Feuil2"] {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        ws.write_string(0, 0, "idTechnique").unwrap();
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let e = convert(&bytes, "passages.xlsx", &Schema::cdc(), &options()).unwrap_err();
+    assert_eq!(
+        e,
+        ConvertError::NoPassagesSheet {
+            sheets: vec!["Feuil1".into(), "Feuil2".into()]
+        }
+    );
+    let text = e.to_string();
+    assert!(
+        text.contains("n'a pas de feuille « Passages » (feuilles trouvées : Feuil1, Feuil2)"),
+        "{text}"
+    );
+    assert!(text.contains("renommez la feuille des passages"), "{text}");
 }
