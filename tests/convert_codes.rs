@@ -256,7 +256,7 @@ fn heure_ignoree_a_date_with_a_time_keeps_the_date() {
         "dateDebutValidite",
         "15/09/2026 14:30",
         "L'heure saisie dans dateDebutValidite est ignorée",
-        "Vérifiez",
+        "saisissez la date seule",
     );
     assert_eq!(c.summary.errors, 0, "{:#?}", c.findings);
     assert!(c.files[0]
@@ -327,7 +327,7 @@ fn nombre_converti_en_date_a_serial_without_date_format() {
         "dateDebutValidite",
         "46280",
         "dateDebutValidite contient le nombre 46280 (une date Excel sans format de date) : lu comme le 15/09/2026",
-        "Vérifiez",
+        "mettez la cellule au format Date",
     );
     assert!(c.files[0]
         .xml
@@ -477,7 +477,7 @@ fn zero_initial_retabli_a_code_typed_as_a_number() {
         "codeInsee",
         "1053",
         "codeInsee était saisi comme un nombre (1053) : le zéro initial perdu par Excel est rétabli (01053)",
-        "Vérifiez",
+        "mettez la colonne au format Texte",
     );
     assert!(c.files[0]
         .xml

@@ -23,6 +23,8 @@ pub struct Adjustment {
     pub code: &'static str,
     pub warning: bool,
     pub message: String,
+    /// What to do so that the next file needs no correction.
+    pub fix: &'static str,
 }
 
 /// Why a cell cannot feed its field.
@@ -91,6 +93,7 @@ pub fn convert_cell(
                                 message: format!(
                                     "« {raw} » est transmis sous son code XSD « {code} »"
                                 ),
+                                fix: "Rien à faire : le libellé est accepté",
                             });
                         }
                         code
@@ -186,6 +189,7 @@ fn code_text(
                 message: format!(
                     "{label} était saisi comme un nombre ({raw}) : le zéro initial perdu par Excel est rétabli ({padded})"
                 ),
+                fix: "Vérifiez la valeur transmise ; pour la garder telle quelle, mettez la colonne au format Texte avant de saisir",
             });
             padded
         }
@@ -230,6 +234,7 @@ fn date_text(
                     message: format!(
                         "L'heure saisie dans {label} est ignorée : seule la date est transmise"
                     ),
+                    fix: "Vérifiez la date transmise ; pour un fichier propre, saisissez la date seule",
                 });
             }
             Ok(d.to_string())
@@ -247,6 +252,7 @@ fn date_text(
                         format_number(*n),
                         shown_value(&CellValue::Date(d))
                     ),
+                    fix: "Vérifiez la date transmise ; pour un fichier propre, mettez la cellule au format Date (Format de cellule › Date)",
                 });
                 Ok(d.to_string())
             }

@@ -803,7 +803,7 @@ impl RowContext<'_> {
                         Some(column),
                         &shown(),
                         a.message,
-                        "Vérifiez la valeur transmise".into(),
+                        a.fix.into(),
                     );
                 }
                 if let FieldValue::Text(t) = &field {
