@@ -679,5 +679,6 @@ fn the_same_information_on_every_row_is_reported_once_per_column() {
         "{}",
         infos[0].message
     );
+    assert_eq!(infos[0].fix, "Rien à faire : le libellé est accepté");
     assert_eq!(c.summary.passages_written, 3);
 }

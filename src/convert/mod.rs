@@ -152,6 +152,8 @@ pub fn convert_workbook(
         .map(|e| e.name.clone())
         .and_then(|n| schema.global_element(&n))
     else {
+        // Unreachable from any input: Schema::parse refuses a schema without a global element
+        // (tests/xsd_engine.rs); an error rather than a panic keeps the invariant cheap.
         return Err(ConvertError::Workbook(
             "le schéma ne déclare pas d'élément racine".into(),
         ));
@@ -764,7 +766,7 @@ impl RowContext<'_> {
         let column = &map.columns[ci];
         let key = column.key.as_str();
         let label = column.header.as_str();
-        let shown = || columns::cell_text(value).unwrap_or_default();
+        let shown = || cells::shown_value(value).trim().to_owned();
         let targets = self.targets;
         let target = &targets[ci];
         let (element, nillable, slot) = match target {
@@ -801,7 +803,7 @@ impl RowContext<'_> {
                         Some(column),
                         &shown(),
                         a.message,
-                        "Vérifiez la valeur transmise".into(),
+                        a.fix.into(),
                     );
                 }
                 if let FieldValue::Text(t) = &field {
@@ -999,14 +1001,27 @@ fn facet_code(code: crate::xsd::Code) -> &'static str {
 }
 
 fn fix_for(code: crate::xsd::Code, st: &crate::xsd::SimpleType) -> String {
+    use crate::xsd::builtin::Builtin;
     use crate::xsd::Code::*;
     match code {
         ValueMaxLength => format!("Raccourcissez la valeur à {} caractères au plus (sans la tronquer au hasard : c'est une donnée d'état civil ou d'identification)", st.max_length.unwrap_or(0)),
         ValueLength => format!("Saisissez exactement {} caractères", st.length.unwrap_or(0)),
-        ValueMinLength => "Renseignez une valeur ou laissez la cellule vide si l'information est facultative".into(),
+        ValueMinLength => match st.min_length {
+            Some(min) if min > 1 => format!("Saisissez au moins {min} caractères"),
+            _ => "Renseignez une valeur ou laissez la cellule vide si l'information est facultative".into(),
+        },
         ValueEnumeration => "Choisissez une valeur de la liste".into(),
         ValueMinInclusive | ValueMaxInclusive | ValueMinExclusive | ValueMaxExclusive => "Vérifiez la valeur : elle sort des limites permises".into(),
-        ValuePattern => "Corrigez le format de la valeur".into(),
+        // The CDC's date patterns only restrict the century: a date that parsed fails on it.
+        ValuePattern
+            if matches!(st.builtin, Builtin::Date | Builtin::DateTime)
+                && st.patterns.iter().flatten().all(|p| p.source().starts_with("(19|20)")) =>
+        {
+            "Vérifiez l'année : la CDC n'accepte que les dates de 1900 à 2099 (format JJ/MM/AAAA)".into()
+        }
+        ValuePattern => "Corrigez la valeur pour qu'elle ait la forme indiquée par le motif".into(),
+        ValueTotalDigits => format!("Saisissez {} chiffres au plus", st.total_digits.unwrap_or(0)),
+        ValueFractionDigits => format!("Arrondissez à {} décimale(s) au plus", st.fraction_digits.unwrap_or(0)),
         _ => "Corrigez la valeur".into(),
     }
 }
