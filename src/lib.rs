@@ -15,5 +15,7 @@ pub mod convert;
 pub mod dictionary;
 mod fnv;
 pub mod template;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 pub mod workbook;
 pub mod xsd;
