@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the WebAssembly module into www/pkg/ (size-aware release profile, then wasm-opt).
+# Builds the WebAssembly module into www/pkg/ (release speed, no unwinding, then wasm-opt) and the
+# build id the service worker names its cache after. The page is then www/ as is (no bundler).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -16,4 +17,7 @@ say "wasm-opt -O3"
 npx --no-install wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals \
   www/pkg/accrochage_bg.wasm -o www/pkg/accrochage_bg.wasm
+# The service worker's cache is named after this id: a new build = a new cache (see www/sw.js).
+build_id=$(cat www/*.html www/*.css www/*.js www/pkg/accrochage.js www/pkg/accrochage_bg.wasm | sha256sum | cut -c1-16)
+printf "self.BUILD_ID = '%s';\n" "$build_id" > www/pkg/build-id.js
 ls -l www/pkg >&2

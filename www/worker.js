@@ -1,0 +1,73 @@
+// The engine's thread: loads the WebAssembly module and runs every heavy task, so that the page
+// stays responsive. Messages in: {id, type, ...}; out: {id, type: 'progress'|'result'|'error'}.
+// To cancel, the page terminates this worker and starts a new one (a wasm call cannot be
+// interrupted), which is why the worker keeps no state the page cannot resend.
+import init, * as engine from './pkg/accrochage.js';
+import { zipStore } from './zip.js';
+
+const ready = init();
+
+const progress = (id, stage, extra = {}) => postMessage({ id, type: 'progress', stage, ...extra });
+
+// Downloads are prepared here: building a 100 MB Blob or a zip would freeze the page.
+function packFiles(files) {
+  const enc = new TextEncoder();
+  const meta = files.map(({ name, passages, idFlux, xml }) => ({ name, passages, idFlux, bytes: xml.length }));
+  if (files.length === 0) return { files: meta, download: null };
+  if (files.length === 1) {
+    const f = files[0];
+    return { files: meta, download: { name: f.name, blob: new Blob([f.xml], { type: 'application/xml' }) } };
+  }
+  const entries = files.map((f) => ({ name: f.name, data: enc.encode(f.xml) }));
+  const zipName = files[0].name.replace(/(_\d+)?\.xml$/, '') + '.zip';
+  return { files: meta, download: { name: zipName, blob: zipStore(entries) } };
+}
+
+const handlers = {
+  async hello() {
+    return { version: engine.version() };
+  },
+  async schemaInfo({ xsd }) {
+    return engine.schema_info(xsd ?? undefined);
+  },
+  async convert({ id, bytes, name, options }) {
+    progress(id, 'conversion', { size: bytes.byteLength });
+    const started = performance.now();
+    const result = engine.convert(new Uint8Array(bytes), name, options);
+    progress(id, 'preparation', { rows: result.summary.rowsRead });
+    const packed = packFiles(result.files);
+    return {
+      summary: result.summary,
+      diagnostics: result.diagnostics,
+      files: packed.files,
+      download: packed.download,
+      millis: Math.round(performance.now() - started),
+    };
+  },
+  async validate({ id, bytes, xsd }) {
+    progress(id, 'verification', { size: bytes.byteLength });
+    return engine.validate_xml(new Uint8Array(bytes), xsd ?? undefined);
+  },
+  async template({ withExamples, xsd }) {
+    const bytes = engine.template(!!withExamples, xsd ?? undefined);
+    return new Blob([bytes], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  },
+  async reportCsv({ diagnostics }) {
+    return new Blob([engine.report_csv(diagnostics)], { type: 'text/csv;charset=utf-8' });
+  },
+};
+
+self.onmessage = async (event) => {
+  const msg = event.data;
+  try {
+    progress(msg.id, 'chargement');
+    await ready;
+    const handler = handlers[msg.type];
+    if (!handler) throw new Error(`demande inconnue : ${msg.type}`);
+    const value = await handler(msg);
+    postMessage({ id: msg.id, type: 'result', value });
+  } catch (e) {
+    const message = e && e.message ? e.message : String(e);
+    postMessage({ id: msg.id, type: 'error', message });
+  }
+};
