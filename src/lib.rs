@@ -14,6 +14,7 @@
 pub mod convert;
 pub mod dictionary;
 mod fnv;
+#[cfg(feature = "xlsx-template")]
 pub mod template;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -16,6 +16,14 @@
 //! ```
 //!
 //! No holder data is kept here between calls: each function receives what it needs and returns.
+//!
+//! Two modules are built from this file (scripts/build-wasm.sh): the page's engine, without the
+//! Excel template writer (`--no-default-features`), and `accrochage_template`, with the feature
+//! `wasm-template-module`, which exports only [`template`] and [`version`] and is loaded when the
+//! user asks for the template. That keeps rust_xlsxwriter out of the first load.
+
+// The template-only module compiles the engine's helpers without exporting them.
+#![cfg_attr(feature = "wasm-template-module", allow(dead_code, unused_imports))]
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
@@ -86,6 +94,7 @@ struct JsReport<'a> {
 /// Checks an XML file against the bundled CDC schema or `schema_xsd` (the text of another XSD).
 /// Returns `{valid, errorCount, warningCount, passages, schemaVersion, diagnostics: [{severity,
 /// line, column, path, idTechnique, code, rule, message}]}`.
+#[cfg(not(feature = "wasm-template-module"))]
 #[wasm_bindgen]
 pub fn validate_xml(bytes: &[u8], schema_xsd: Option<String>) -> Result<JsValue, JsError> {
     let schema = load_schema(schema_xsd)?;
@@ -147,6 +156,7 @@ fn browser_now() -> LocalNow {
 /// strict, maxPassages, schemaXsd, now: {unixSeconds, offsetMinutes}}`, all optional; `now`
 /// defaults to the browser's clock. Returns `{files: [{name, xml, passages, idFlux}],
 /// diagnostics, summary}`.
+#[cfg(not(feature = "wasm-template-module"))]
 #[wasm_bindgen]
 pub fn convert(bytes: &[u8], file_name: &str, options: JsValue) -> Result<JsValue, JsError> {
     let options: JsConvertOptions = if options.is_undefined() || options.is_null() {
@@ -170,6 +180,7 @@ pub fn convert(bytes: &[u8], file_name: &str, options: JsValue) -> Result<JsValu
 }
 
 /// The Excel template to fill in (xlsx bytes), for the bundled schema or `schema_xsd`.
+#[cfg(feature = "xlsx-template")]
 #[wasm_bindgen]
 pub fn template(with_examples: bool, schema_xsd: Option<String>) -> Result<Vec<u8>, JsError> {
     let schema = load_schema(schema_xsd)?;
@@ -214,6 +225,7 @@ fn intern(code: String) -> &'static str {
 
 /// The report as CSV for Excel (`;`, UTF-8 with BOM, formulas neutralised), from the
 /// `diagnostics` array `convert` returned.
+#[cfg(not(feature = "wasm-template-module"))]
 #[wasm_bindgen]
 pub fn report_csv(findings: JsValue) -> Result<String, JsError> {
     let list: Vec<JsFinding> = serde_wasm_bindgen::from_value(findings)
@@ -279,6 +291,7 @@ struct JsSchemaInfo {
 /// the flux-level simple elements (the parameters), so that the Paramètres form follows the XSD.
 /// `xsd_text` undefined or empty: the bundled CDC 1.1.2. A schema that does not compile gives an
 /// `Error` with the line and a French explanation.
+#[cfg(not(feature = "wasm-template-module"))]
 #[wasm_bindgen]
 pub fn schema_info(xsd_text: Option<String>) -> Result<JsValue, JsError> {
     let schema = load_schema(xsd_text)?;

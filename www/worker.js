@@ -6,6 +6,18 @@ import init, * as engine from './pkg/accrochage.js';
 import { zipStore } from './zip.js';
 
 const ready = init();
+// The Excel writer is a second module, fetched the first time the template is asked for.
+let templateModule = null;
+async function templateEngine() {
+  templateModule ??= import('./pkg/accrochage_template.js').then(async (m) => {
+    await m.default();
+    return m;
+  }).catch((e) => {
+    templateModule = null; // offline or interrupted: let the next click try again
+    throw e;
+  });
+  return templateModule;
+}
 
 const progress = (id, stage, extra = {}) => postMessage({ id, type: 'progress', stage, ...extra });
 
@@ -49,7 +61,7 @@ const handlers = {
     return engine.validate_xml(new Uint8Array(bytes), xsd ?? undefined);
   },
   async template({ withExamples, xsd }) {
-    const bytes = engine.template(!!withExamples, xsd ?? undefined);
+    const bytes = (await templateEngine()).template(!!withExamples, xsd ?? undefined);
     return new Blob([bytes], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
   },
   async reportCsv({ diagnostics }) {
