@@ -73,6 +73,31 @@ fn convert_gives_files_diagnostics_and_summary() {
 }
 
 #[wasm_bindgen_test]
+fn convert_follows_another_schema() {
+    let csv = "idTechnique;type;code;obtentionCertification;donneeCertifiee;dateDebutValidite;presenceNiveauLangueEuro;presenceNiveauNumeriqueEuro;nir;nomNaissance\n\
+               N-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;1900175056123;DUPONT\n";
+    let params = options(json!({
+        "schemaXsd": EXTENDED_XSD,
+        "params": {
+            "idClientEmetteur": "ABCD1234",
+            "idClientCertificateur": "ABCD1234",
+            "idContrat": "MCF-1",
+            "action": "CREATION"
+        }
+    }));
+    let out = rust(wasm::convert(csv.as_bytes(), "nir.csv", params).unwrap());
+    let xml = out["files"][0]["xml"].as_str().expect("one file");
+    assert!(xml.contains("<cpf:action>CREATION</cpf:action>"));
+    assert!(xml.contains("<cpf:nir>1900175056123</cpf:nir>"));
+    let report = rust(wasm::validate_xml(xml.as_bytes(), Some(EXTENDED_XSD.into())).unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert_eq!(report["schemaVersion"], "1.1.5-test");
+    // The same file is not valid 1.1.2.
+    let strict = rust(wasm::validate_xml(xml.as_bytes(), None).unwrap());
+    assert_eq!(strict["valid"], false);
+}
+
+#[wasm_bindgen_test]
 fn convert_locates_a_bad_cell() {
     let csv = format!(
         "{HEADER}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n\

@@ -108,6 +108,16 @@ $('schema-reset').addEventListener('click', async () => {
 const convertProgress = $('convert-progress');
 const convertStatus = $('convert-status');
 let busy = false;
+// Bumped by « Annuler »: a task still reading its file when the user cancels stops there
+// instead of starting in the fresh worker.
+let run = 0;
+function cancel() {
+  run++;
+  engine.cancel();
+}
+function checkNotCancelled(mine) {
+  if (mine !== run) throw new CancelledError();
+}
 
 function setBusy(on) {
   busy = on;
@@ -131,8 +141,10 @@ async function convertFile(file) {
   setText($('convert-progress-text'), `Lecture de « ${file.name} »…`);
   show(convertProgress, true);
   setText(convertStatus, `Conversion de « ${file.name} » en cours…`);
+  const mine = ++run;
   try {
     const bytes = await file.arrayBuffer();
+    checkNotCancelled(mine);
     const options = { ...form.values(), schemaXsd: state.xsd };
     const result = await engine.call('convert', { bytes, name: file.name, options }, {
       transfer: [bytes],
@@ -199,7 +211,7 @@ function renderConversion(r, name) {
   $('convert-results-title').focus();
 }
 
-$('convert-cancel').addEventListener('click', () => engine.cancel());
+$('convert-cancel').addEventListener('click', cancel);
 dropZone($('convert-drop'), $('convert-file'), convertFile);
 
 $('download-xml').addEventListener('click', () => {
@@ -240,8 +252,10 @@ async function verifyFile(file) {
   status.className = 'status';
   setText(status, `Vérification de « ${file.name} » en cours…`);
   show($('verify-progress'), true);
+  const mine = ++run;
   try {
     const bytes = await file.arrayBuffer();
+    checkNotCancelled(mine);
     const r = await engine.call('validate', { bytes, xsd: state.xsd }, { transfer: [bytes] });
     const schema = `schéma ${r.schemaVersion ?? 'chargé'}`;
     if (r.valid) {
@@ -272,7 +286,7 @@ async function verifyFile(file) {
     setBusy(false);
   }
 }
-$('verify-cancel').addEventListener('click', () => engine.cancel());
+$('verify-cancel').addEventListener('click', cancel);
 dropZone($('verify-drop'), $('verify-file'), verifyFile);
 
 // ─── Start ───

@@ -55,6 +55,8 @@ test('a workbook with mistakes: the table shows each bad cell, its value and a F
   assert.match(date.Message, /n'existe pas dans le calendrier/);
   assert.equal(await page.textContent('[data-summary="rows-excluded"] dd'), '3');
   assert.equal(await page.textContent('[data-summary="passages-written"] dd'), '1');
+  assert.equal(await page.isVisible('#convert-progress'), false, 'the progress bar goes away');
+  assert.equal(await page.isVisible('#convert-table button:has-text("Afficher plus")'), false, 'all 7 rows are shown');
   await screenshot(page, 'convert-errors');
 
   // Filter: hiding errors leaves only the infos; sorting by cell puts row 2 first.
@@ -138,7 +140,8 @@ test('an unusable file gives a French error, and cancel stops a long conversion'
   const big = [header, ...Array.from({ length: 150_000 }, (_, i) => line.replace('2026-A-001', `B-${i}`))].join('\n');
   await fillParams(page, ORG);
   await page.setInputFiles('#convert-file', writeTmp('gros.csv', big));
-  await page.waitForSelector('#convert-progress:not([hidden])');
+  // Cancel while the engine is at work (not while the file is still being read).
+  await page.waitForSelector('#convert-progress-text:has-text("Lecture, contrôle")');
   await page.click('#convert-cancel');
   await page.waitForFunction(() => document.documentElement.dataset.busy !== '1');
   assert.match(await page.textContent('#convert-status'), /Conversion annulée/);

@@ -80,7 +80,7 @@ export async function fillParams(page, params) {
 /** Runs `action` and returns the download it starts: {name, bytes, text}. */
 export async function download(page, action) {
   const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), action()]);
-  const path = join(TMP, `${Date.now()}-${dl.suggestedFilename()}`);
+  const path = join(mkdtempSync(join(TMP, 'dl-')), dl.suggestedFilename());
   await dl.saveAs(path);
   const bytes = readFileSync(path);
   return { name: dl.suggestedFilename(), path, bytes, text: bytes.toString('utf8') };
