@@ -146,10 +146,15 @@ async function convertFile(file) {
     const bytes = await file.arrayBuffer();
     checkNotCancelled(mine);
     const options = { ...form.values(), schemaXsd: state.xsd };
+    const diagnostics = [];
     const result = await engine.call('convert', { bytes, name: file.name, options }, {
       transfer: [bytes],
-      onProgress: (m) => setText($('convert-progress-text'), STAGES[m.stage]?.(m) ?? ''),
+      onProgress: (m) => {
+        if (m.diagnostics) diagnostics.push(...m.diagnostics);
+        setText($('convert-progress-text'), STAGES[m.stage]?.(m) ?? '');
+      },
     });
+    result.diagnostics = diagnostics;
     state.conversion = result;
     renderConversion(result, file.name);
   } catch (err) {

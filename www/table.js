@@ -8,7 +8,7 @@
 
 import { el, formatInt } from './dom.js';
 
-const PAGE = 500;
+const PAGE = 200;
 const SEVERITIES = [
   ['erreur', 'Erreurs'],
   ['avertissement', 'Avertissements'],
