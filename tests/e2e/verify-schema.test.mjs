@@ -97,3 +97,19 @@ test('a broken XSD is refused with a French message and the current schema stays
   assert.match(await page.textContent('#schema-current'), /1\.1\.2 \(intégré\)/);
   await context.close();
 });
+
+test('a remembered XSD that no longer compiles falls back to 1.1.2 with a French message', async () => {
+  const { page, context } = await openPage(env, {
+    beforeLoad: (p) => p.addInitScript(() => {
+      if (!sessionStorage.getItem('seeded')) {
+        sessionStorage.setItem('seeded', '1');
+        localStorage.setItem('accrochage.xsd', '<xs:schema');
+        localStorage.setItem('accrochage.xsd.nom', 'ancien.xsd');
+      }
+    }),
+  });
+  assert.match(await page.textContent('#schema-error'), /Le schéma mémorisé ne peut plus être utilisé ; retour au schéma intégré\. Ce schéma XSD ne peut pas être utilisé/);
+  assert.match(await page.textContent('#schema-current'), /1\.1\.2 \(intégré\)/);
+  assert.equal(await page.evaluate(() => localStorage.getItem('accrochage.xsd')), null);
+  await context.close();
+});
