@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# Builds the WebAssembly module into www/pkg/ (size-aware release profile, then wasm-opt).
+# Builds the page's WebAssembly into www/pkg/ (release speed, no unwinding, then wasm-opt):
+#  - accrochage.js + accrochage_bg.wasm: the engine the page loads first (no Excel writer);
+#  - accrochage_template.js + accrochage_template_bg.wasm: the Excel template writer, fetched
+#    only when the user asks for the template (it would add ≈ 200 KB gzip to every first load);
+#  - build-id.js: the id the service worker names its cache after (a new build = a new cache).
+# The page is then www/ as is: no bundler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -7,13 +12,30 @@ ensure_wasm_target
 ensure_wasm_bindgen
 ensure_npm
 
-say "cargo build --profile wasm --target wasm32-unknown-unknown --lib"
-cargo build --profile wasm --target wasm32-unknown-unknown --lib
+OUT=target/wasm32-unknown-unknown/wasm
 rm -rf www/pkg
-wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-  --out-dir www/pkg target/wasm32-unknown-unknown/wasm/accrochage.wasm
-say "wasm-opt -O3"
-npx --no-install wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals \
-  www/pkg/accrochage_bg.wasm -o www/pkg/accrochage_bg.wasm
+mkdir -p www/pkg
+
+# $1: output name, then cargo feature arguments.
+build_module() {
+  local name=$1
+  shift
+  say "cargo build --profile wasm --target wasm32-unknown-unknown --lib $* ($name)"
+  cargo build --profile wasm --target wasm32-unknown-unknown --lib "$@"
+  [ "$name" = accrochage ] || cp "$OUT/accrochage.wasm" "$OUT/$name.wasm"
+  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+    --out-dir www/pkg "$OUT/$name.wasm"
+  say "wasm-opt -O3 ($name)"
+  npx --no-install wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals \
+    "www/pkg/${name}_bg.wasm" -o "www/pkg/${name}_bg.wasm"
+}
+
+build_module accrochage --no-default-features
+if [ "${ACCROCHAGE_SKIP_TEMPLATE_MODULE:-}" != 1 ]; then
+  build_module accrochage_template --features wasm-template-module
+fi
+
+build_id=$(cat www/*.html www/*.css www/*.js www/pkg/*.js www/pkg/*.wasm | sha256sum | cut -c1-16)
+printf "self.BUILD_ID = '%s';\n" "$build_id" > www/pkg/build-id.js
 ls -l www/pkg >&2

@@ -18,6 +18,9 @@ mod fnv;
 /// Fuzz target bodies, shared by `fuzz/` and `tests/fuzz_smoke.rs`; not a stable API.
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(feature = "xlsx-template")]
 pub mod template;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 pub mod workbook;
 pub mod xsd;

@@ -1,5 +1,11 @@
 //! The `accrochage` command line: the same library as the web page, for automation.
 
+// The CLI is native only (clap, files, the system clock); on wasm32 the page uses `src/wasm.rs`,
+// and this binary compiles to nothing so that `cargo build --target wasm32-unknown-unknown
+// --all-targets` still works.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::io::{BufReader, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -31,27 +31,7 @@ use crate::template::{self, Filled};
 use crate::workbook::{self, CellValue};
 use crate::xsd::Schema;
 
-/// Headers (first row) and labels (second row) of the two columns the re-export adds.
-pub const ACCUSE_COLUMNS: [(&str, &str); 2] = [
-    (
-        "Accusé : message de la CDC",
-        "Message de la Caisse des Dépôts dans l'accusé de traitement (colonne ignorée à la conversion)",
-    ),
-    (
-        "Accusé : explication",
-        "Ce que signifie le message et que corriger (colonne ignorée à la conversion)",
-    ),
-];
-
-/// Whether a header names one of the columns the re-export adds (in any case, with or without
-/// accents or spaces), which the converter skips without a warning.
-pub fn is_accuse_column(header: &str) -> bool {
-    let n = normalize_header(header);
-    !n.is_empty()
-        && ACCUSE_COLUMNS
-            .iter()
-            .any(|(h, l)| normalize_header(h) == n || normalize_header(l) == n)
-}
+pub use super::columns::{is_accuse_column, ACCUSE_COLUMNS};
 
 /// Parameters a new file must not take from the old one.
 const FRESH_PARAMETERS: [&str; 2] = ["idFlux", "horodatage"];

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Times the page end to end in headless Chromium: from the file given to the drop zone to the
+// XML saved by the browser, for 10 000 and 100 000 rows, and how responsive the page stays
+// meanwhile (longest main-thread task, longest gap between animation frames). Prints a
+// Markdown table. Anchor (NOTES.md §8): SheetJS + xmllint-wasm ≈ 15 s for 100 000 rows;
+// target < 4 s.
+//
+//   node scripts/bench-web.mjs                 workbooks from `cargo run --release --example gen_workbook N FILE`
+//   node scripts/bench-web.mjs --csv           CSV of the same rows instead (any workbook reader)
+//   node scripts/bench-web.mjs 10000 50000     other sizes
+// Needs www/pkg (scripts/build-wasm.sh) and Chromium at /usr/bin/chromium.
+
+import { chromium } from 'playwright-core';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './serve.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'target/bench');
+const args = process.argv.slice(2);
+const csv = args.includes('--csv');
+const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
+if (sizes.length === 0) sizes.push(10_000, 100_000);
+mkdirSync(OUT, { recursive: true });
+
+function workbook(n) {
+  if (csv) {
+    const file = join(OUT, `passages-${n}.csv`);
+    if (!existsSync(file)) {
+      const [header, line] = readFileSync(join(ROOT, 'tests/e2e/fixtures/passages-valides.csv'), 'utf8').split('\n');
+      const rows = Array.from({ length: n }, (_, i) => line.replace('2026-A-001', `B-${i + 1}`));
+      writeFileSync(file, [header, ...rows].join('\n') + '\n');
+    }
+    return file;
+  }
+  const file = join(OUT, `passages-${n}.xlsx`);
+  if (!existsSync(file)) {
+    const r = spawnSync('cargo', ['run', '--quiet', '--release', '--example', 'gen_workbook', '--', String(n), file], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`gen_workbook ${n} a échoué`);
+  }
+  return file;
+}
+
+const server = await serve(join(ROOT, 'www'));
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+const rows = [];
+try {
+  for (const n of sizes) {
+    const file = workbook(n);
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('html[data-ready="1"]', { timeout: 60_000 });
+    for (const [k, v] of Object.entries({ idClientEmetteur: 'ABCD1234', idClientCertificateur: 'ABCD1234', idContrat: 'MCF-1' })) {
+      await page.fill(`[name="${k}"]`, v);
+    }
+    await page.evaluate(() => {
+      // Responsiveness probes: long tasks (> 50 ms) and the largest gap between frames.
+      window.__bench = { longest: 0, gap: 0, last: performance.now() };
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) window.__bench.longest = Math.max(window.__bench.longest, e.duration);
+      }).observe({ type: 'longtask', buffered: false });
+      const frame = (t) => {
+        window.__bench.gap = Math.max(window.__bench.gap, t - window.__bench.last);
+        window.__bench.last = t;
+        requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+    });
+    const t0 = Date.now();
+    await page.setInputFiles('#convert-file', file);
+    await page.waitForFunction(() => document.documentElement.dataset.busy !== '1', null, { timeout: 600_000, polling: 50 });
+    let result;
+    if (await page.isEnabled('#download-xml')) {
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-xml')]);
+      const path = join(OUT, `web-${n}.xml`);
+      await dl.saveAs(path);
+      const seconds = ((Date.now() - t0) / 1000).toFixed(2);
+      const probe = await page.evaluate(() => window.__bench);
+      const passages = await page.textContent('[data-summary="passages-written"] dd');
+      result = [n, `${(statSync(file).size / 1e6).toFixed(1)} Mo`, passages, `${seconds} s`, `${Math.round(probe.longest)} ms`, `${Math.round(probe.gap)} ms`];
+    } else {
+      const why = (await page.textContent('#convert-error')) || (await page.textContent('#convert-status'));
+      result = [n, `${(statSync(file).size / 1e6).toFixed(1)} Mo`, '0', `échec : ${why.trim().slice(0, 120)}`, '', ''];
+    }
+    rows.push(result);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+console.log(`| lignes | fichier (${csv ? 'csv' : 'xlsx'}) | passages | dépôt → XML téléchargé | tâche max (fil principal) | écart max entre images |`);
+console.log('|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log('\nRepère (NOTES.md §8) : SheetJS + xmllint-wasm ≈ 15 s pour 100 000 lignes ; objectif < 4 s.');

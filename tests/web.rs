@@ -1,0 +1,243 @@
+//! The browser API (`src/wasm.rs`) as the page sees it: JS values in, JS values out.
+//! Run with `scripts/test.sh`, or:
+//! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --test web`
+#![cfg(target_arch = "wasm32")]
+
+use accrochage::wasm;
+use serde_json::{json, Value};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const HEADER: &str = "idTechnique;type;code;obtentionCertification;donneeCertifiee;dateDebutValidite;presenceNiveauLangueEuro;presenceNiveauNumeriqueEuro;nomNaissance;prenom1;anneeNaissance;sexe;codeInsee";
+const EXTENDED_XSD: &str = include_str!("fixtures/cdc-extended-action-nir.xsd");
+
+fn js(v: &Value) -> JsValue {
+    use serde::Serialize;
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .expect("JSON is a JS value")
+}
+
+fn rust(v: JsValue) -> Value {
+    serde_wasm_bindgen::from_value(v).expect("a JSON-compatible value")
+}
+
+fn options(extra: Value) -> JsValue {
+    let mut o = json!({
+        "params": {
+            "idClientEmetteur": "ABCD1234",
+            "idClientCertificateur": "ABCD1234",
+            "idContrat": "MCF-1",
+            "idFlux": "flux-test-1",
+            "horodatage": "2026-11-22T10:00:00+01:00"
+        },
+        // 2026-11-22 09:00:00 UTC, Paris in winter.
+        "now": { "unixSeconds": 1_795_338_000.0, "offsetMinutes": 60 }
+    });
+    if let (Some(o), Some(e)) = (o.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            o.insert(k.clone(), v.clone());
+        }
+    }
+    js(&o)
+}
+
+fn error_message(e: wasm_bindgen::JsError) -> String {
+    let v: JsValue = e.into();
+    js_sys::Error::from(v).message().into()
+}
+
+#[wasm_bindgen_test]
+fn version_is_the_crate_version() {
+    assert_eq!(wasm::version(), env!("CARGO_PKG_VERSION"));
+}
+
+#[wasm_bindgen_test]
+fn convert_gives_files_diagnostics_and_summary() {
+    let csv = format!(
+        "{HEADER}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n"
+    );
+    let out = rust(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({}))).unwrap());
+    let file = &out["files"][0];
+    assert_eq!(file["idFlux"], "flux-test-1");
+    assert_eq!(file["passages"], 1);
+    assert_eq!(file["name"], "accrochage_RNCP12345_20261122-100000.xml");
+    let xml = file["xml"].as_str().unwrap();
+    assert!(xml.contains("<cpf:horodatage>2026-11-22T10:00:00+01:00</cpf:horodatage>"));
+    assert_eq!(out["summary"]["rowsRead"], 1);
+    assert_eq!(out["summary"]["passagesWritten"], 1);
+    // The XML it wrote passes its own check.
+    let report = rust(wasm::validate_xml(xml.as_bytes(), None).unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert_eq!(report["passages"], 1);
+    assert_eq!(report["schemaVersion"], "1.1.2");
+}
+
+#[wasm_bindgen_test]
+fn convert_follows_another_schema() {
+    let csv = "idTechnique;type;code;obtentionCertification;donneeCertifiee;dateDebutValidite;presenceNiveauLangueEuro;presenceNiveauNumeriqueEuro;nir;nomNaissance\n\
+               N-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;1900175056123;DUPONT\n";
+    let params = options(json!({
+        "schemaXsd": EXTENDED_XSD,
+        "params": {
+            "idClientEmetteur": "ABCD1234",
+            "idClientCertificateur": "ABCD1234",
+            "idContrat": "MCF-1",
+            "action": "CREATION"
+        }
+    }));
+    let out = rust(wasm::convert(csv.as_bytes(), "nir.csv", params).unwrap());
+    let xml = out["files"][0]["xml"].as_str().expect("one file");
+    assert!(xml.contains("<cpf:action>CREATION</cpf:action>"));
+    assert!(xml.contains("<cpf:nir>1900175056123</cpf:nir>"));
+    let report = rust(wasm::validate_xml(xml.as_bytes(), Some(EXTENDED_XSD.into())).unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+    assert_eq!(report["schemaVersion"], "1.1.5-test");
+    // The same file is not valid 1.1.2.
+    let strict = rust(wasm::validate_xml(xml.as_bytes(), None).unwrap());
+    assert_eq!(strict["valid"], false);
+}
+
+#[wasm_bindgen_test]
+fn convert_locates_a_bad_cell() {
+    let csv = format!(
+        "{HEADER}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n\
+         T-2;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;MARTIN;Paul;1990;Z;75056\n"
+    );
+    let out = rust(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({}))).unwrap());
+    let bad: Vec<&Value> = out["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "erreur")
+        .collect();
+    assert!(!bad.is_empty(), "{out}");
+    assert_eq!(bad[0]["cell"], "Passages!L3");
+    assert_eq!(bad[0]["value"], "Z");
+    assert_eq!(out["summary"]["rowsExcluded"], 1);
+    assert_eq!(out["summary"]["passagesWritten"], 1);
+}
+
+#[wasm_bindgen_test]
+fn strict_mode_writes_no_file_when_a_row_is_wrong() {
+    let csv = format!(
+        "{HEADER}\nT-2;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;MARTIN;Paul;1990;Z;75056\n"
+    );
+    let out = rust(
+        wasm::convert(
+            csv.as_bytes(),
+            "passages.csv",
+            options(json!({"strict": true})),
+        )
+        .unwrap(),
+    );
+    assert_eq!(out["files"].as_array().unwrap().len(), 0);
+}
+
+#[wasm_bindgen_test]
+fn convert_without_options_uses_the_browser_clock() {
+    let csv = format!(
+        "{HEADER}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n"
+    );
+    let out = rust(wasm::convert(csv.as_bytes(), "p.csv", JsValue::UNDEFINED).unwrap());
+    // No parameters: no XML, and the report says which parameter is missing.
+    assert_eq!(out["files"].as_array().unwrap().len(), 0);
+    let missing = out["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "parametre-manquant")
+        .expect("a missing-parameter finding");
+    assert!(missing["message"].as_str().unwrap().contains("absent"));
+}
+
+#[wasm_bindgen_test]
+fn unusable_input_is_a_french_error() {
+    let e = wasm::convert(&[0xff, 0xfe, 0x00], "vide.csv", options(json!({}))).unwrap_err();
+    assert!(error_message(e).starts_with("vide.csv : "));
+    let e = wasm::convert(b"x", "p.csv", js(&json!({"strict": "oui"}))).unwrap_err();
+    assert!(error_message(e).contains("options de conversion illisibles"));
+}
+
+#[wasm_bindgen_test]
+fn validate_reports_line_path_and_french_message() {
+    let report = rust(wasm::validate_xml(b"<flux/>", None).unwrap());
+    assert_eq!(report["valid"], false);
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "root-unexpected");
+    assert_eq!(d["line"], 1);
+    assert_eq!(d["severity"], "erreur");
+    assert!(!d["message"].as_str().unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
+fn a_broken_schema_is_a_french_error() {
+    let e = wasm::validate_xml(b"<flux/>", Some("<pas-un-schema".into())).unwrap_err();
+    let m = error_message(e);
+    assert!(m.contains("Ce schéma XSD ne peut pas être utilisé"), "{m}");
+    assert!(wasm::schema_info(Some("<xs:schema".into())).is_err());
+}
+
+#[wasm_bindgen_test]
+fn schema_info_lists_the_flux_parameters() {
+    let info = rust(wasm::schema_info(None).unwrap());
+    assert_eq!(info["version"], "1.1.2");
+    assert_eq!(info["targetNamespace"], "urn:cdc:cpf:pc5:schema:1.0.0");
+    assert_eq!(info["root"], "flux");
+    let keys: Vec<&str> = info["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["key"].as_str().unwrap())
+        .collect();
+    for k in [
+        "idFlux",
+        "horodatage",
+        "idClientEmetteur",
+        "idClientCertificateur",
+        "idContrat",
+    ] {
+        assert!(keys.contains(&k), "{k} missing from {keys:?}");
+    }
+    assert!(!keys.contains(&"action"));
+}
+
+#[wasm_bindgen_test]
+fn schema_info_of_a_newer_xsd_shows_action_with_its_values() {
+    let info = rust(wasm::schema_info(Some(EXTENDED_XSD.into())).unwrap());
+    assert_eq!(info["version"], "1.1.5-test");
+    let action = info["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "action")
+        .expect("action is a flux parameter of the extended schema");
+    assert_eq!(action["known"], false);
+    let codes: Vec<&str> = action["enumeration"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["CREATION", "SUPPRESSION"]);
+}
+
+#[wasm_bindgen_test]
+fn report_csv_neutralises_formulas() {
+    let findings = js(&json!([{
+        "severity": "erreur", "code": "valeur-invalide", "sheet": "Passages",
+        "cell": "Passages!B3", "row": 3, "column": "nom", "value": "=HYPERLINK(\"x\")",
+        "message": "m", "fix": "f"
+    }]));
+    let csv = wasm::report_csv(findings).unwrap();
+    assert!(csv.starts_with("\u{feff}gravité;code;cellule"));
+    assert!(csv.contains("erreur;valeur-invalide;Passages!B3;nom;\"'=HYPERLINK(\"\"x\"\")\";m;f"));
+    assert!(wasm::report_csv(js(&json!("pas une liste"))).is_err());
+}
+
+#[wasm_bindgen_test]
+fn template_is_an_xlsx() {
+    let bytes = wasm::template(true, None).unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+    let plain = wasm::template(false, Some(EXTENDED_XSD.into())).unwrap();
+    assert_eq!(&plain[..2], b"PK");
+}

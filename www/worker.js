@@ -1,0 +1,91 @@
+// The engine's thread: loads the WebAssembly module and runs every heavy task, so that the page
+// stays responsive. Messages in: {id, type, ...}; out: {id, type: 'progress'|'result'|'error'}.
+// To cancel, the page terminates this worker and starts a new one (a wasm call cannot be
+// interrupted), which is why the worker keeps no state the page cannot resend.
+import init, * as engine from './pkg/accrochage.js';
+import { zipStore } from './zip.js';
+
+const ready = init();
+const DIAGNOSTICS_SLICE = 2000;
+// The Excel writer is a second module, fetched the first time the template is asked for.
+let templateModule = null;
+async function templateEngine() {
+  templateModule ??= import('./pkg/accrochage_template.js').then(async (m) => {
+    await m.default();
+    return m;
+  }).catch((e) => {
+    templateModule = null; // offline or interrupted: let the next click try again
+    throw e;
+  });
+  return templateModule;
+}
+
+const progress = (id, stage, extra = {}) => postMessage({ id, type: 'progress', stage, ...extra });
+
+// Downloads are prepared here: building a 100 MB Blob or a zip would freeze the page.
+function packFiles(files) {
+  const enc = new TextEncoder();
+  const meta = files.map(({ name, passages, idFlux, xml }) => ({ name, passages, idFlux, bytes: xml.length }));
+  if (files.length === 0) return { files: meta, download: null };
+  if (files.length === 1) {
+    const f = files[0];
+    return { files: meta, download: { name: f.name, blob: new Blob([f.xml], { type: 'application/xml' }) } };
+  }
+  const entries = files.map((f) => ({ name: f.name, data: enc.encode(f.xml) }));
+  const zipName = files[0].name.replace(/(_\d+)?\.xml$/, '') + '.zip';
+  return { files: meta, download: { name: zipName, blob: zipStore(entries) } };
+}
+
+const handlers = {
+  async hello() {
+    return { version: engine.version() };
+  },
+  async schemaInfo({ xsd }) {
+    return engine.schema_info(xsd ?? undefined);
+  },
+  async convert({ id, bytes, name, options }) {
+    progress(id, 'conversion', { size: bytes.byteLength });
+    const started = performance.now();
+    const result = engine.convert(new Uint8Array(bytes), name, options);
+    progress(id, 'preparation', { rows: result.summary.rowsRead });
+    const packed = packFiles(result.files);
+    // 100 000 findings in one message cost the page a 300 ms freeze to decode: they go in
+    // slices the page receives between frames.
+    const all = result.diagnostics;
+    for (let i = 0; i < all.length; i += DIAGNOSTICS_SLICE) {
+      progress(id, 'preparation', { rows: result.summary.rowsRead, diagnostics: all.slice(i, i + DIAGNOSTICS_SLICE) });
+    }
+    return {
+      summary: result.summary,
+      files: packed.files,
+      download: packed.download,
+      millis: Math.round(performance.now() - started),
+    };
+  },
+  async validate({ id, bytes, xsd }) {
+    progress(id, 'verification', { size: bytes.byteLength });
+    return engine.validate_xml(new Uint8Array(bytes), xsd ?? undefined);
+  },
+  async template({ withExamples, xsd }) {
+    const bytes = (await templateEngine()).template(!!withExamples, xsd ?? undefined);
+    return new Blob([bytes], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  },
+  async reportCsv({ diagnostics }) {
+    return new Blob([engine.report_csv(diagnostics)], { type: 'text/csv;charset=utf-8' });
+  },
+};
+
+self.onmessage = async (event) => {
+  const msg = event.data;
+  try {
+    progress(msg.id, 'chargement');
+    await ready;
+    const handler = handlers[msg.type];
+    if (!handler) throw new Error(`demande inconnue : ${msg.type}`);
+    const value = await handler(msg);
+    postMessage({ id: msg.id, type: 'result', value });
+  } catch (e) {
+    const message = e && e.message ? e.message : String(e);
+    postMessage({ id: msg.id, type: 'error', message });
+  }
+};
