@@ -1,6 +1,7 @@
 //! Writes a realistic, valid Passages workbook of N rows × 45 columns (fictitious holders), for
 //! the benchmarks: `cargo run --release --example gen_workbook -- 100000 target/bench/passages.xlsx`.
 
+use accrochage::convert::ids::civil_from_days;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 
 const COLUMNS: &[&str] = &[
@@ -128,6 +129,11 @@ fn main() -> Result<(), XlsxError> {
         sheet.write_string(0, c as u16, *name)?;
     }
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    // Days since 1970-01-01 (UTC): the dates written fall just before the day the file is made.
+    let today = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| (d.as_secs() / 86_400) as i64)
+        .unwrap_or(0);
     for i in 0..rows {
         let r = i + 1;
         let col = |name: &str| COLUMNS.iter().position(|c| *c == name).unwrap_or(0) as u16;
@@ -140,10 +146,8 @@ fn main() -> Result<(), XlsxError> {
         let scoring = rng.below(5) == 0;
         // Within the 60 days before today, as a file to deposit is: no deadline warnings.
         let day = |rng: &mut Rng| {
-            use chrono::Datelike;
-            let d = chrono::Local::now().date_naive()
-                - chrono::Duration::days(1 + rng.below(60) as i64);
-            ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+            let (y, m, d) = civil_from_days(today - 1 - rng.below(60) as i64);
+            ExcelDateTime::from_ymd(y as u16, m as u8, d as u8)
         };
         sheet.write_string_with_format(
             r,
