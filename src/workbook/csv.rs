@@ -17,17 +17,72 @@ use super::{
 pub const CSV_SHEET: &str = "Passages";
 
 /// Decodes the bytes to text; `true` when Windows-1252 was assumed.
+///
+/// By hand rather than with encoding_rs: its decoder dispatch links every code page's tables
+/// (≈ 100 Ko gzip in the page) for the three encodings a CSV from Excel can have.
 fn decode(bytes: &[u8]) -> (Cow<'_, str>, bool) {
-    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
-        return (text, false);
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return (String::from_utf8_lossy(rest), false);
+    }
+    let utf16 = |rest: &[u8], unit: fn([u8; 2]) -> u16| -> Cow<'_, str> {
+        let units = rest.chunks_exact(2).map(|p| unit([p[0], p[1]]));
+        let mut text: String = char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect();
+        if rest.len() % 2 == 1 {
+            text.push(char::REPLACEMENT_CHARACTER);
+        }
+        Cow::Owned(text)
+    };
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        return (utf16(rest, u16::from_le_bytes), false);
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        return (utf16(rest, u16::from_be_bytes), false);
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => (Cow::Borrowed(s), false),
-        Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-            (text, true)
-        }
+        Err(_) => (
+            Cow::Owned(bytes.iter().map(|&b| windows_1252(b)).collect()),
+            true,
+        ),
+    }
+}
+
+/// Windows-1252: Latin-1 but for 0x80–0x9F, where it puts €, œ, curly quotes, dashes…; its five
+/// unassigned bytes map to the C1 controls of the same value, as the WHATWG decoder does.
+fn windows_1252(b: u8) -> char {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž',
+        '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}',
+        'ž', 'Ÿ',
+    ];
+    match b {
+        0x80..=0x9F => HIGH[usize::from(b - 0x80)],
+        _ => char::from(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_1252_agrees_with_encoding_rs_on_every_byte() {
+        let all: Vec<u8> = (0..=255).collect();
+        let (theirs, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&all);
+        let ours: String = all.iter().map(|&b| windows_1252(b)).collect();
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn utf16_with_a_bom_either_way_and_an_odd_byte() {
+        let le: Vec<u8> = [0xFF, 0xFE, b'a', 0, 0xE9, 0].to_vec();
+        assert_eq!(decode(&le).0, "aé");
+        let be: Vec<u8> = [0xFE, 0xFF, 0, b'a', 0, 0xE9, 0x41].to_vec();
+        assert_eq!(decode(&be).0, "aé\u{FFFD}");
+        assert_eq!(decode(b"\xEF\xBB\xBFna\xC3\xAFf").0, "naïf");
+        assert_eq!(decode(b"caf\xE9 \x80").0, "café €");
     }
 }
 

@@ -21,6 +21,7 @@ mod csv;
 mod dates;
 pub mod detect;
 pub mod limits;
+#[cfg(feature = "xls-ods")]
 mod ods_xls;
 mod text;
 mod xlsx;
@@ -137,6 +138,8 @@ pub enum ErrorKind {
     /// Beyond one of the [`limits`].
     TooLarge,
     NoSheet,
+    /// A format this build does not read (the page's first module: .xls, .xlsb, .ods).
+    FormatUnavailable,
 }
 
 /// A French message saying what is wrong with the file and what to do.
@@ -160,13 +163,35 @@ impl fmt::Display for WorkbookError {
 
 impl std::error::Error for WorkbookError {}
 
+/// Whether this build reads the format of these bytes itself (always, unless built without the
+/// `xls-ods` feature, as the page's first module is): the page then hands the file to its second
+/// module.
+pub fn reads_format(bytes: &[u8], name: &str) -> bool {
+    cfg!(feature = "xls-ods")
+        || !matches!(
+            detect::detect(bytes, name),
+            Ok(Format::Xls | Format::Xlsb | Format::Ods)
+        )
+}
+
 /// Reads xlsx, xlsb, xls, ods or CSV bytes; `name` (the file name) only appears in messages.
 pub fn read_workbook(bytes: &[u8], name: &str) -> Result<Workbook, WorkbookError> {
     limits::check_input_size(bytes, name)?;
     let book = match detect::detect(bytes, name)? {
         Format::Xlsx => xlsx::read(bytes, name)?,
         Format::Csv => csv::read(bytes, name)?,
+        #[cfg(feature = "xls-ods")]
         format => ods_xls::read(bytes, name, format)?,
+        #[cfg(not(feature = "xls-ods"))]
+        format => {
+            return Err(WorkbookError::new(
+                ErrorKind::FormatUnavailable,
+                format!(
+                    "Le {} « {name} » se lit avec le module complémentaire, qui n'est pas chargé : réessayez une fois connecté à Internet, ou enregistrez le classeur au format .xlsx",
+                    format.label()
+                ),
+            ))
+        }
     };
     if book.sheets.is_empty() {
         return Err(WorkbookError::new(
