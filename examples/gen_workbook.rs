@@ -138,8 +138,12 @@ fn main() -> Result<(), XlsxError> {
             ("RNCP", format!("RNCP{}", 34000 + rng.below(10)))
         };
         let scoring = rng.below(5) == 0;
-        let day = |rng: &mut Rng, y: u16| {
-            ExcelDateTime::from_ymd(y, 1 + rng.below(12) as u8, 1 + rng.below(28) as u8)
+        // Within the 60 days before today, as a file to deposit is: no deadline warnings.
+        let day = |rng: &mut Rng| {
+            use chrono::Datelike;
+            let d = chrono::Local::now().date_naive()
+                - chrono::Duration::days(1 + rng.below(60) as i64);
+            ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
         };
         sheet.write_string_with_format(
             r,
@@ -166,7 +170,7 @@ fn main() -> Result<(), XlsxError> {
             },
         )?;
         sheet.write_string(r, col("donneeCertifiee"), "Oui")?;
-        let d1 = day(&mut rng, 2026)?;
+        let d1 = day(&mut rng)?;
         sheet.write_datetime_with_format(r, col("dateDebutExamen"), &d1, &date)?;
         sheet.write_datetime_with_format(r, col("dateFinExamen"), &d1, &date)?;
         sheet.write_string(

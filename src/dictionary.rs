@@ -25,6 +25,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use unicode_normalization::char::is_combining_mark;
@@ -438,6 +439,15 @@ pub fn parameter(key: &str) -> Option<&'static Entry> {
 /// Folds a spelling for comparison: no case, accents, spaces, underscores, hyphens, apostrophes
 /// or dots. NFKD also turns look-alikes (`º`, non-breaking spaces, ligatures) into plain letters.
 fn fold(s: &str) -> String {
+    // Most cells are plain ASCII codes (`PRESENTIEL`, `true`): NFKD would leave them unchanged,
+    // so skip the decomposition, which dominated the conversion profile.
+    if s.is_ascii() {
+        return s
+            .bytes()
+            .filter(|&b| !char::from(b).is_whitespace() && !matches!(b, b'_' | b'-' | b'\'' | b'.'))
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+    }
     s.nfkd()
         .filter(|c| !is_combining_mark(*c))
         .filter(|c| {
@@ -464,17 +474,47 @@ pub fn normalize_header(s: &str) -> String {
     fold(t)
 }
 
+/// An entry's spellings, folded once: folding every entry on every lookup (Unicode
+/// decomposition included) was most of the time spent finding a workbook's header row.
+struct Folded {
+    key: String,
+    others: Vec<String>,
+}
+
+fn folded(entries: &'static [Entry]) -> &'static [Folded] {
+    static COLUMN_FOLDS: OnceLock<Vec<Folded>> = OnceLock::new();
+    static PARAMETER_FOLDS: OnceLock<Vec<Folded>> = OnceLock::new();
+    let cell = if std::ptr::eq(entries, PARAMETERS) {
+        &PARAMETER_FOLDS
+    } else {
+        &COLUMN_FOLDS
+    };
+    cell.get_or_init(|| {
+        entries
+            .iter()
+            .map(|e| Folded {
+                key: fold(e.key),
+                others: std::iter::once(e.label)
+                    .chain(e.synonyms.iter().copied())
+                    .map(fold)
+                    .collect(),
+            })
+            .collect()
+    })
+}
+
 fn lookup_in(entries: &'static [Entry], s: &str) -> Option<&'static Entry> {
     let n = normalize_header(s);
     if n.is_empty() {
         return None;
     }
+    let folds = folded(entries);
     // A key wins over any synonym, so a file using the XSD names is read exactly.
-    entries.iter().find(|e| fold(e.key) == n).or_else(|| {
-        entries
-            .iter()
-            .find(|e| fold(e.label) == n || e.synonyms.iter().any(|s| fold(s) == n))
-    })
+    let i = folds
+        .iter()
+        .position(|f| f.key == n)
+        .or_else(|| folds.iter().position(|f| f.others.contains(&n)))?;
+    entries.get(i)
 }
 
 /// The « Passages » column a header designates: by key (priority), label or synonym, after

@@ -11,9 +11,13 @@
 //! what people need beside the schema (French labels, help, accepted spellings), and
 //! [`template`] turns both into the Excel workbook users fill in.
 
+pub mod accuse;
 pub mod convert;
 pub mod dictionary;
 mod fnv;
+/// Fuzz target bodies, shared by `fuzz/` and `tests/fuzz_smoke.rs`; not a stable API.
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(feature = "xlsx-template")]
 pub mod template;
 #[cfg(target_arch = "wasm32")]

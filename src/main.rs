@@ -64,6 +64,34 @@ enum Command {
         #[arg(long, value_name = "FICHIER.xsd")]
         schema: Option<PathBuf>,
     },
+    /// Lit l'accusé de traitement renvoyé par la CDC et dit, pour chaque ligne ou passage
+    /// envoyé, s'il a été accepté, refusé (avec l'explication et quoi corriger) ou oublié.
+    ///
+    /// Code de sortie : 0 si tous les passages sont acceptés, 1 si certains sont refusés,
+    /// absents de l'accusé ou inconnus (ou si le fichier entier est rejeté), 2 en cas d'erreur
+    /// d'utilisation, de lecture ou de fichier qui n'est pas un accusé.
+    Accuse(Box<AccuseArgs>),
+}
+
+#[derive(clap::Args)]
+struct AccuseArgs {
+    /// L'accusé de traitement (fichier XML téléchargé depuis le portail de la CDC).
+    accuse: PathBuf,
+    /// Le classeur qui a servi à produire le fichier envoyé (pour situer chaque ligne).
+    #[arg(long, value_name = "CLASSEUR")]
+    workbook: Option<PathBuf>,
+    /// Le fichier XML envoyé (pour situer chaque passage et les erreurs d'un fichier rejeté).
+    #[arg(long, value_name = "ENVOYÉ.xml")]
+    xml: Option<PathBuf>,
+    /// Classeur .xlsx des lignes à corriger et renvoyer (au format du modèle ; exige --workbook).
+    #[arg(short, long, value_name = "KO.xlsx")]
+    output: Option<PathBuf>,
+    /// Format du rapport.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Un autre schéma XSD de la même famille.
+    #[arg(long, value_name = "FICHIER.xsd")]
+    schema: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -136,6 +164,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Convert(args) => convert(&args),
+        Command::Accuse(args) => accuse(&args),
         Command::Validate {
             files,
             schema,
@@ -439,5 +468,173 @@ fn convert(args: &ConvertArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn read_input(path: &std::path::Path) -> Result<Vec<u8>, ExitCode> {
+    let read = std::fs::metadata(path).and_then(|m| {
+        if m.is_dir() {
+            Err(std::io::Error::other("c'est un dossier, pas un fichier"))
+        } else {
+            std::fs::read(path)
+        }
+    });
+    read.map_err(|e| {
+        eprintln!("accrochage : impossible de lire {} : {e}", path.display());
+        ExitCode::from(2)
+    })
+}
+
+fn accuse(args: &AccuseArgs) -> ExitCode {
+    use accrochage::accuse::{self, Sent, Status};
+    if args.output.is_some() && args.workbook.is_none() {
+        eprintln!("accrochage : l'option -o (classeur des lignes à renvoyer) exige --workbook, le classeur qui a servi à produire le fichier envoyé");
+        return ExitCode::from(2);
+    }
+    let schema = match load_schema(args.schema.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("accrochage : {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let accuse_bytes = match read_input(&args.accuse) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    let parsed = match accuse::parse_accuse(&accuse_bytes) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("accrochage : {} : {e}", args.accuse.display());
+            return ExitCode::from(2);
+        }
+    };
+    let workbook = match &args.workbook {
+        Some(p) => match read_input(p) {
+            Ok(b) => Some((
+                b,
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            )),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    let xml = match &args.xml {
+        Some(p) => match read_input(p) {
+            Ok(b) => Some(b),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    let sent = Sent {
+        workbook: workbook.as_ref().map(|(b, n)| (b.as_slice(), n.as_str())),
+        xml: xml.as_deref(),
+    };
+    let result = match accuse::reconcile(&parsed, &sent, &schema) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("accrochage : {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut written: Option<String> = None;
+    let mut outcome_line = None;
+    if let (Some(path), Some((bytes, name))) = (&args.output, &workbook) {
+        if result.summary.to_resend == 0 {
+            outcome_line = Some(format!(
+                "Aucune ligne à corriger et renvoyer : {} n'est pas écrit",
+                path.display()
+            ));
+        } else {
+            let xlsx = match accuse::export_ko(&result, bytes, name, &schema) {
+                Ok(x) => x,
+                Err(e) => {
+                    eprintln!("accrochage : {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            if let Err(e) = std::fs::write(path, xlsx) {
+                eprintln!("accrochage : impossible d'écrire {} : {e}", path.display());
+                return ExitCode::from(2);
+            }
+            written = Some(path.display().to_string());
+            outcome_line = Some(format!(
+                "Classeur des lignes à corriger et renvoyer écrit : {} ({} ligne(s)) ; corrigez-les puis convertissez-le en un nouveau fichier XML",
+                path.display(),
+                result.summary.to_resend
+            ));
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            let _ = serde_json::to_writer_pretty(
+                &mut out,
+                &serde_json::json!({ "reconciliation": result, "output": written }),
+            );
+            let _ = writeln!(out);
+        }
+        Format::Text => {
+            let a = &result.accuse;
+            let _ = writeln!(
+                out,
+                "Accusé de traitement {} : idFlux {}, traitement {}{}",
+                args.accuse.display(),
+                a.id_flux.as_deref().unwrap_or("?"),
+                a.id_traitement.as_deref().unwrap_or("?"),
+                a.nom_fichier
+                    .as_deref()
+                    .map(|n| format!(", fichier {n}"))
+                    .unwrap_or_default()
+            );
+            for n in &result.notes {
+                let _ = writeln!(out, "remarque [{}] — {}", n.code, n.message);
+            }
+            for spot in &result.rejection {
+                let _ = writeln!(out, "rejet — {}", spot.message);
+            }
+            // In a rejected file every row shares the same verdict: the spots above say it all.
+            let rejected = result.summary.rejected;
+            for e in result
+                .entries
+                .iter()
+                .filter(|e| e.status != Status::Ok && !rejected)
+            {
+                let _ = writeln!(out, "{}", e.message);
+            }
+            for u in &result.unknown {
+                let _ = writeln!(out, "inconnu — {}", u.message);
+            }
+            let s = &result.summary;
+            let _ = writeln!(
+                out,
+                "Résumé : {} accepté(s), {} refusé(s){}, {} absent(s) de l'accusé, {} non envoyé(s), {} idTechnique inconnu(s) ; à corriger et renvoyer : {}",
+                s.ok,
+                s.ko,
+                if s.rejected { " (fichier entier rejeté)" } else { "" },
+                s.absent,
+                s.not_sent,
+                s.unknown,
+                s.to_resend
+            );
+            if !s.by_reason.is_empty() {
+                let reasons: Vec<String> = s
+                    .by_reason
+                    .iter()
+                    .map(|r| format!("{} : {}", r.label, r.count))
+                    .collect();
+                let _ = writeln!(out, "Refus par motif : {}", reasons.join(" ; "));
+            }
+            if let Some(line) = &outcome_line {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    }
+    if result.all_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }

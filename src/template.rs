@@ -24,6 +24,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::dictionary::{self, Entry, Kind, Source, Status};
+use crate::workbook::CellValue;
 use crate::xsd::builtin::{Builtin, Value};
 use crate::xsd::{ElementId, Schema, SimpleType};
 
@@ -70,13 +71,31 @@ impl From<XlsxError> for TemplateError {
 
 /// The empty template for `schema`, as the bytes of an .xlsx file.
 pub fn write_template(schema: &Schema) -> Result<Vec<u8>, TemplateError> {
-    build(schema, false)
+    build(schema, false, None)
 }
 
 /// The template with three fictitious example passages and example parameters: a holder born
 /// in France, one born abroad, and one identified by a training file with unknown values (nil).
 pub fn write_template_with_examples(schema: &Schema) -> Result<Vec<u8>, TemplateError> {
-    build(schema, true)
+    build(schema, true, None)
+}
+
+/// Data to put in the template: the rows to send again after an accusé de traitement, with the
+/// parameters of the original workbook.
+#[derive(Debug, Clone, Default)]
+pub struct Filled {
+    /// Each row's values, by column: a template key (`nomNaissance`) fills that column; any other
+    /// header gets a column of its own after the template's, in order of first appearance.
+    pub rows: Vec<Vec<(String, CellValue)>>,
+    /// Values of the « Paramètres » sheet, by key.
+    pub parameters: Vec<(String, String)>,
+    /// French labels (second row) of the extra columns, by header.
+    pub extra_labels: Vec<(String, String)>,
+}
+
+/// The template filled with `filled`'s rows and parameters, as the bytes of an .xlsx file.
+pub fn write_filled(schema: &Schema, filled: &Filled) -> Result<Vec<u8>, TemplateError> {
+    build(schema, false, Some(filled))
 }
 
 /// One column of « Passages » or one row of « Paramètres », resolved against the schema.
@@ -395,7 +414,11 @@ impl Formats {
     }
 }
 
-fn build(schema: &Schema, examples: bool) -> Result<Vec<u8>, TemplateError> {
+fn build(
+    schema: &Schema,
+    examples: bool,
+    filled: Option<&Filled>,
+) -> Result<Vec<u8>, TemplateError> {
     let (passages, parameters) = columns_for(schema);
     let formats = Formats::new();
     let mut workbook = Workbook::new();
@@ -409,11 +432,22 @@ fn build(schema: &Schema, examples: bool) -> Result<Vec<u8>, TemplateError> {
     if examples {
         write_examples(sheet, &passages, &formats)?;
     }
+    if let Some(filled) = filled {
+        write_filled_rows(sheet, &passages, filled, &formats)?;
+    }
     sheet.set_active(true);
 
     let sheet = workbook.add_worksheet();
     sheet.set_name(SHEET_PARAMETRES)?;
     write_parameters(sheet, &parameters, &lists, &formats, examples)?;
+    if let Some(filled) = filled {
+        for (i, p) in parameters.iter().enumerate() {
+            if let Some((_, value)) = filled.parameters.iter().find(|(k, _)| *k == p.key) {
+                let row = u32::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+                sheet.write_string(row, 1, value)?;
+            }
+        }
+    }
 
     let sheet = workbook.add_worksheet();
     sheet.set_name(SHEET_AIDE)?;
@@ -920,6 +954,83 @@ fn write_examples(
                 )?,
             };
         }
+    }
+    Ok(())
+}
+
+fn write_filled_rows(
+    sheet: &mut Worksheet,
+    columns: &[Column],
+    filled: &Filled,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    let mut extra: Vec<String> = Vec::new();
+    for (i, values) in filled.rows.iter().enumerate() {
+        let row = FIRST_DATA_ROW + u32::try_from(i).map_err(|_| XlsxError::RowColumnLimitError)?;
+        for (key, value) in values {
+            let (col, text_column) = match columns.iter().position(|c| c.key == *key) {
+                Some(c) => (c, columns[c].is_text()),
+                None => {
+                    let at = match extra.iter().position(|h| h == key) {
+                        Some(at) => at,
+                        None => {
+                            extra.push(key.clone());
+                            extra.len() - 1
+                        }
+                    };
+                    (columns.len() + at, false)
+                }
+            };
+            let col = col_num(col)?;
+            match value {
+                // Codes stay text: a postal code typed as a number would lose its leading zero.
+                CellValue::Text(s) if text_column => {
+                    sheet.write_string_with_format(row, col, s, &formats.text)?
+                }
+                CellValue::Text(s) | CellValue::Error(s) => sheet.write_string(row, col, s)?,
+                CellValue::Number(n) => sheet.write_number(row, col, *n)?,
+                CellValue::Bool(b) => {
+                    sheet.write_string(row, col, BOOLEAN_CHOICES[usize::from(!*b)])?
+                }
+                CellValue::Date(d) => sheet.write_datetime_with_format(
+                    row,
+                    col,
+                    ExcelDateTime::from_ymd(
+                        u16::try_from(d.year).map_err(|_| XlsxError::RowColumnLimitError)?,
+                        u8::try_from(d.month).map_err(|_| XlsxError::RowColumnLimitError)?,
+                        u8::try_from(d.day).map_err(|_| XlsxError::RowColumnLimitError)?,
+                    )?,
+                    &formats.date,
+                )?,
+                CellValue::DateTime(d, seconds) => sheet.write_datetime_with_format(
+                    row,
+                    col,
+                    ExcelDateTime::from_ymd(
+                        u16::try_from(d.year).map_err(|_| XlsxError::RowColumnLimitError)?,
+                        u8::try_from(d.month).map_err(|_| XlsxError::RowColumnLimitError)?,
+                        u8::try_from(d.day).map_err(|_| XlsxError::RowColumnLimitError)?,
+                    )?
+                    .and_hms(
+                        u16::try_from(seconds / 3600).unwrap_or(0),
+                        u8::try_from(seconds / 60 % 60).unwrap_or(0),
+                        f64::from(seconds % 60),
+                    )?,
+                    &formats.datetime,
+                )?,
+            };
+        }
+    }
+    for (at, header) in extra.iter().enumerate() {
+        let col = col_num(columns.len() + at)?;
+        sheet.write_string_with_format(0, col, header, &formats.header[2])?;
+        let label = filled
+            .extra_labels
+            .iter()
+            .find(|(h, _)| h == header)
+            .map(|(_, l)| l.as_str())
+            .unwrap_or("");
+        sheet.write_string_with_format(LABEL_ROW, col, label, &formats.label)?;
+        sheet.set_column_width(col, 45)?;
     }
     Ok(())
 }

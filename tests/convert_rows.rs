@@ -549,6 +549,16 @@ fn birthplace_unknown_becomes_a_nil_postal_code() {
     assert!(c.files[0]
         .xml
         .contains("<cpf:codePostal xsi:nil=\"true\"/>"));
+    let note = c
+        .findings
+        .iter()
+        .find(|f| f.code == "lieu-naissance-absent")
+        .expect("the missing birthplace is pointed out");
+    assert_eq!(
+        (note.level, note.cell.as_str()),
+        (Level::Info, "Passages!AC2")
+    );
+    assert!(note.message.contains("lieu de naissance"));
 }
 
 #[test]
@@ -642,4 +652,33 @@ fn a_newer_schema_of_the_family_works_without_code_changes() {
     assert!(xml.contains("<cpf:action>CREATION</cpf:action>"));
     assert!(xml.contains("<cpf:identifiantNational>\n"));
     assert!(xml.contains("<cpf:nir>2900375056123</cpf:nir>"));
+}
+
+#[test]
+fn the_same_information_on_every_row_is_reported_once_per_column() {
+    let rows: Vec<_> = (1..=3)
+        .map(|i| {
+            with(
+                &format!("ID-{i}"),
+                &[("modalitePassageExamen", "Présentiel")],
+            )
+        })
+        .collect();
+    let c = run(&rows);
+    let infos: Vec<_> = c
+        .findings
+        .iter()
+        .filter(|f| f.code == "valeur-traduite")
+        .collect();
+    assert_eq!(infos.len(), 1, "{infos:#?}");
+    assert_eq!(infos[0].cell, "Passages!I2");
+    assert!(
+        infos[0]
+            .message
+            .contains("de même pour 2 autres cellules de cette colonne, jusqu'à Passages!I4"),
+        "{}",
+        infos[0].message
+    );
+    assert_eq!(infos[0].fix, "Rien à faire : le libellé est accepté");
+    assert_eq!(c.summary.passages_written, 3);
 }

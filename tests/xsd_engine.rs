@@ -1238,6 +1238,22 @@ fn wrong_namespace_is_reported_once_and_its_content_checked() {
 }
 
 #[test]
+fn an_extra_element_in_another_namespace_says_so() {
+    // <a> is already there; a second <a> in another namespace is not a repeat of it: the
+    // message must show the namespace, or the user looks for a duplicate that does not exist.
+    let s = ns_schema("qualified");
+    let r = run(
+        &s,
+        r#"<t:r xmlns:t="urn:t"><t:a/><x:a xmlns:x="urn:autre"/></t:r>"#,
+    );
+    let d = one_error(&r, Code::ElementUnexpected, "/r/a");
+    assert_eq!(
+        d.message,
+        "L'élément « a » n'est pas permis à cet endroit dans « r » : aucun autre élément n'y est attendu ; il est dans l'espace de noms urn:autre, que le schéma ne prévoit pas pour « a » (vérifiez le préfixe et la déclaration xmlns)"
+    );
+}
+
+#[test]
 fn root_in_the_wrong_namespace() {
     let s = ns_schema("qualified");
     // Reported once: the content is not checked against a root that is not recognised.
@@ -1465,7 +1481,12 @@ fn other_xsi_attribute() {
         &attr_schema(),
         &format!(r#"<r {XSI} code="1" xsi:foo="1"/>"#),
     );
-    one_error(&r, Code::AttributeUndeclared, "/r");
+    let d = one_error(&r, Code::AttributeUndeclared, "/r");
+    // Same form as any undeclared attribute: it says what to do.
+    assert_eq!(
+        d.message,
+        "L'attribut « xsi:foo » n'est pas permis sur « r » : XML Schema ne définit que xsi:nil, xsi:type, xsi:schemaLocation et xsi:noNamespaceSchemaLocation ; retirez-le"
+    );
 }
 
 #[test]
@@ -1527,6 +1548,17 @@ fn two_roots() {
     assert_eq!(
         d.message,
         "Un second élément racine « r » suit la fin du document : un fichier XML n'a qu'une racine"
+    );
+}
+
+#[test]
+fn a_second_root_is_reported_as_such_even_when_its_prefix_was_declared_on_the_first() {
+    // The first root's xmlns:p is out of scope after it closes: the real defect is the second
+    // root, and that is what the user must read (found by the corpus: tests/corpus_oracle.rs).
+    let d = assert_malformed("<r xmlns:p=\"urn:x\"><a>x</a></r>\n<p:r><a>y</a></p:r>", 2);
+    assert_eq!(
+        d.message,
+        "Un second élément racine « p:r » suit la fin du document : un fichier XML n'a qu'une racine"
     );
 }
 
@@ -2722,6 +2754,165 @@ fn xml_declaration_must_come_first() {
         &xml_schema(),
         "\u{feff}<?xml version=\"1.0\"?><r><a>x</a></r>",
     ));
+}
+
+#[test]
+fn xml_declaration_must_follow_the_xml_grammar() {
+    // XML 1.0 §2.8 (XMLDecl): libxml2 rejects all of these; found by random insertions into the
+    // corpus (tests/corpus_oracle.rs), which the engine used to accept.
+    for decl in [
+        "<?xml version1.0\" encoding=\"UTF-8\"?>",
+        "<?xml version=\"1\r.0\"?>",
+        "<?xml version=\"1.0\" enc&#233;oding=\"UTF-8\"?>",
+        "<?xml veérsion=\"1.0\"?>",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"<x/>?>",
+        "<?xml version=\"1.0\"encoding=\"UTF-8\"?>",
+        "<?xml version=\"2.0\"?>",
+        "<?xml version='1.0\"?>",
+        "<?xml encoding=\"UTF-8\"?>",
+        "<?xml version=\"1.0\" standalone=\"oui\"?>",
+        "<?xml version=\"1.0\" standalone=\"yes\" encoding=\"UTF-8\"?>",
+        "<?xml version=\"1.0\" encoding=\"-UTF-8\"?>",
+        "<?xml?>",
+    ] {
+        let d = assert_malformed(&format!("{decl}<r><a>x</a></r>"), 1);
+        assert_eq!(
+            d.message,
+            "La déclaration XML du début du fichier est mal écrite : remplacez-la par <?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "{decl:?}"
+        );
+    }
+    for decl in [
+        "<?xml version=\"1.0\"?>",
+        "<?xml version='1.0' encoding='utf-8'?>",
+        "<?xml version = \"1.0\"\tencoding =\"UTF-8\" standalone= 'no' ?>",
+        "<?xml version=\"1.1\" encoding=\"UTF-8\" standalone=\"yes\"?>",
+        "<?xml\nversion=\"1.0\"\r\n?>",
+    ] {
+        assert_valid(&run(&xml_schema(), &format!("{decl}<r><a>x</a></r>")));
+    }
+}
+
+#[test]
+fn processing_instructions_need_a_valid_target() {
+    // XML 1.0 §2.6: PITarget is a Name other than "xml" in any case; libxml2 rejects these, the
+    // engine accepted them (found by random insertions into the corpus).
+    for pi in [
+        "<?x/ml a?>",
+        "<?&#233;x a?>",
+        "<?1a?>",
+        "<?XML version=\"1.0\"?>",
+        "<?Xml a?>",
+        "<?a\u{b}b?>",
+    ] {
+        let d = assert_malformed(&format!("<r>{pi}<a>x</a></r>"), 1);
+        assert!(
+            d.message.starts_with("L'instruction de traitement <?"),
+            "{pi:?}: {}",
+            d.message
+        );
+    }
+    let d = assert_malformed("<r><?x/ml a?><a>x</a></r>", 1);
+    assert_eq!(
+        d.message,
+        "L'instruction de traitement <?x/ml …?> est mal écrite : son nom doit être un nom XML (lettres, chiffres, -, _, .) autre que « xml » ; supprimez-la"
+    );
+    for pi in [
+        "<?é a?>",
+        "<?xml-stylesheet a?>",
+        "<?a?>",
+        "<?a b?c?>",
+        "<?a:b c?>",
+    ] {
+        assert_valid(&run(&xml_schema(), &format!("<r>{pi}<a>x</a></r>")));
+    }
+}
+
+#[test]
+fn namespace_declarations_follow_the_attribute_value_rules() {
+    // xmlns values are attribute values (XML 1.0 §3.1): no raw < or &, known references, XML
+    // characters only. The engine skipped them; libxml2 rejects (found by random insertions).
+    let s = ns_schema("qualified");
+    for (decl, code) in [
+        ("xmlns:t=\"urn:t\" xmlns:x=\"urn:<x\"", Code::XmlMalformed),
+        ("xmlns:t=\"urn:t\" xmlns:x=\"urn:&x\"", Code::XmlEntity),
+        (
+            "xmlns:t=\"urn:t\" xmlns:x=\"urn:\u{b}x\"",
+            Code::XmlMalformed,
+        ),
+    ] {
+        let r = run(&s, &format!("<t:r {decl}><t:a/></t:r>"));
+        assert_eq!(first_error(&r, code).line, 1, "{decl}");
+    }
+    let d = first_error(
+        &run(&s, "<t:r xmlns:t=\"urn:t\" xmlns:x=\"a<b\"><t:a/></t:r>"),
+        Code::XmlMalformed,
+    );
+    assert_eq!(
+        d.message,
+        "La valeur de l'attribut « xmlns:x » de « r » contient « < », interdit en XML dans un attribut : écrivez &lt;"
+    );
+    // The attribute's name must be a name, xmlns ones included (an unused prefix otherwise
+    // hid it).
+    let d = first_error(
+        &run(
+            &s,
+            "<t:r xmlns:t=\"urn:t\" xmlns:x!y=\"urn:x\"><t:a/></t:r>",
+        ),
+        Code::XmlMalformed,
+    );
+    assert_eq!(
+        d.message,
+        "Attribut mal formé sur « r » : « xmlns:x!y » n'est pas un nom d'attribut XML (lettres, chiffres, -, _, ., :) ; corrigez-le ou retirez l'attribut"
+    );
+    // References are fine, and resolved before the namespace is compared.
+    assert_valid(&run(&s, "<t:r xmlns:t=\"urn&#58;t\"><t:a/></t:r>"));
+}
+
+#[test]
+fn tags_need_xml_names_and_spaces_between_attributes() {
+    // XML 1.0 §3.1 and Namespaces in XML §4; quick-xml reads all of these, libxml2 rejects them
+    // (found by probing the corpus's neighbourhood against xmllint).
+    let s = attr_schema();
+    let d = assert_malformed("<r code=\"1\"xmlns:a=\"urn:a\"/>", 1);
+    assert_eq!(
+        d.message,
+        "Les attributs de « r » doivent être séparés par une espace (par ex. a=\"1\" b=\"2\")"
+    );
+    let d = first_error(&run(&s, "<r code=\"1\"><1x/></r>"), Code::XmlMalformed);
+    assert_eq!(
+        d.message,
+        "Balise mal formée : « 1x » n'est pas un nom d'élément XML (lettres, chiffres, -, _, ., un préfixe suivi de « : »)"
+    );
+    for xml in [
+        "<r code=\"1\"><a:b:c xmlns:a=\"urn:a\"/></r>",
+        "<r code=\"1\"><id&#70;x/></r>",
+        "<r code=\"1\" :a=\"1\"/>",
+        "<r code=\"1\" a:b:c=\"1\"/>",
+    ] {
+        let r = run(&s, xml);
+        first_error(&r, Code::XmlMalformed);
+    }
+    // Spaces of every kind, or a slash, may follow a value.
+    assert_valid(&run(&s, "<r code=\"1\"\t\n/>"));
+    assert_valid(&run(&s, "<r code='1'/>"));
+}
+
+#[test]
+fn reserved_namespace_bindings_are_explained_in_french() {
+    // Namespaces in XML 1.0 §3: libxml2 lets these through, the specification forbids them.
+    for decl in [
+        "xmlns:p=\"http://www.w3.org/XML/1998/namespace\"",
+        "xmlns:xmlns=\"urn:x\"",
+    ] {
+        let d = assert_malformed(&format!("<r {decl}><a>x</a></r>"), 1);
+        assert!(
+            d.message
+                .starts_with("Le fichier n'est pas un XML bien formé : le préfixe xml"),
+            "{decl}: {}",
+            d.message
+        );
+    }
 }
 
 #[test]

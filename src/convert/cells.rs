@@ -23,6 +23,8 @@ pub struct Adjustment {
     pub code: &'static str,
     pub warning: bool,
     pub message: String,
+    /// What to do so that the next file needs no correction.
+    pub fix: &'static str,
 }
 
 /// Why a cell cannot feed its field.
@@ -91,6 +93,7 @@ pub fn convert_cell(
                                 message: format!(
                                     "« {raw} » est transmis sous son code XSD « {code} »"
                                 ),
+                                fix: "Rien à faire : le libellé est accepté",
                             });
                         }
                         code
@@ -119,6 +122,27 @@ pub fn convert_cell(
         }
     };
     Ok((FieldValue::Text(text), adjustments))
+}
+
+/// A cell as the user sees it in Excel, for messages: dates in French order, errors as shown.
+pub fn shown_value(value: &CellValue) -> String {
+    let day = |d: &crate::workbook::CalendarDate| format!("{:02}/{:02}/{}", d.day, d.month, d.year);
+    match value {
+        CellValue::Date(d) => day(d),
+        CellValue::DateTime(d, s) if s % 60 == 0 => {
+            format!("{} {:02}:{:02}", day(d), s / 3600, s / 60 % 60)
+        }
+        CellValue::DateTime(d, s) => {
+            format!(
+                "{} {:02}:{:02}:{:02}",
+                day(d),
+                s / 3600,
+                s / 60 % 60,
+                s % 60
+            )
+        }
+        other => plain_text(other),
+    }
 }
 
 fn plain_text(value: &CellValue) -> String {
@@ -165,6 +189,7 @@ fn code_text(
                 message: format!(
                     "{label} était saisi comme un nombre ({raw}) : le zéro initial perdu par Excel est rétabli ({padded})"
                 ),
+                fix: "Vérifiez la valeur transmise ; pour la garder telle quelle, mettez la colonne au format Texte avant de saisir",
             });
             padded
         }
@@ -209,6 +234,7 @@ fn date_text(
                     message: format!(
                         "L'heure saisie dans {label} est ignorée : seule la date est transmise"
                     ),
+                    fix: "Vérifiez la date transmise ; pour un fichier propre, saisissez la date seule",
                 });
             }
             Ok(d.to_string())
@@ -224,8 +250,9 @@ fn date_text(
                     message: format!(
                         "{label} contient le nombre {} (une date Excel sans format de date) : lu comme le {}",
                         format_number(*n),
-                        d
+                        shown_value(&CellValue::Date(d))
                     ),
+                    fix: "Vérifiez la date transmise ; pour un fichier propre, mettez la cellule au format Date (Format de cellule › Date)",
                 });
                 Ok(d.to_string())
             }
@@ -240,8 +267,9 @@ fn date_time_text(label: &str, value: &CellValue) -> Result<String, Refusal> {
         CellValue::Text(t) => Ok(t.trim().to_owned()),
         other => Err(Refusal {
             code: "horodatage-texte",
-            message: format!("{label} doit être saisi comme un texte avec son décalage horaire (« {} » trouvé)", plain_text(other)),
-            fix: "Laissez la cellule vide (l'heure de la conversion est utilisée) ou écrivez par ex. 2024-06-01T10:00:00+02:00".into(),
+            message: format!("{label} doit être saisi comme un texte avec son décalage horaire (« {} » trouvé)", shown_value(other)),
+            // A date cell has no offset: guessing one could shift the moment by hours.
+            fix: "Mettez la cellule au format Texte et écrivez la date, l'heure et le décalage, par ex. 2026-06-01T10:00:00+02:00".into(),
         }),
     }
 }
@@ -285,8 +313,8 @@ fn number_text(label: &str, value: &CellValue, b: Builtin) -> Result<String, Ref
         CellValue::Text(t) => Ok(t.trim().to_owned()),
         other => Err(Refusal {
             code: "nombre-illisible",
-            message: format!("« {} » n'est pas un nombre pour {label}", plain_text(other)),
-            fix: "Saisissez un nombre".into(),
+            message: format!("« {} » n'est pas un nombre pour {label}", shown_value(other)),
+            fix: "Saisissez un nombre et mettez la cellule au format Nombre ou Standard (elle contient une date ou une valeur VRAI/FAUX)".into(),
         }),
     }
 }

@@ -136,6 +136,8 @@ pub fn map_columns(
                     });
                 }
             }
+            // The columns a re-export after an accusé de traitement adds are expected here.
+            None if crate::accuse::is_accuse_column(&text) => {}
             None => findings.push(Finding {
                 level: Level::Avertissement,
                 code: "colonne-inconnue",

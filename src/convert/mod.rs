@@ -145,12 +145,15 @@ pub fn convert_workbook(
 ) -> Result<Conversion, ConvertError> {
     let passages = passages_sheet(book)?;
     let mut findings = Vec::new();
+    book_findings(book, passages, &mut findings);
     let Some(root) = schema
         .global_elements()
         .next()
         .map(|e| e.name.clone())
         .and_then(|n| schema.global_element(&n))
     else {
+        // Unreachable from any input: Schema::parse refuses a schema without a global element
+        // (tests/xsd_engine.rs); an error rather than a panic keeps the invariant cheap.
         return Err(ConvertError::Workbook(
             "le schéma ne déclare pas d'élément racine".into(),
         ));
@@ -229,6 +232,13 @@ pub fn convert_workbook(
         if row.number <= map.header_row || Some(row.number) == map.label_row {
             continue;
         }
+        // Cells of spaces only make no row: counted, it would be « excluded » without a finding
+        // saying why, and the user could not account for every row of the report.
+        let blank =
+            |c: &workbook::Cell| matches!(&c.value, CellValue::Text(t) if t.trim().is_empty());
+        if row.cells.iter().all(blank) {
+            continue;
+        }
         rows_read += 1;
         let Some(mut r) = ctx.read_row(row, &params) else {
             continue;
@@ -301,12 +311,77 @@ pub fn convert_workbook(
     } else {
         summary.rows_excluded = rows_read;
     }
+    let findings = merge_repeated_infos(findings);
     summary.count(&findings);
     Ok(Conversion {
         files,
         findings,
         summary,
     })
+}
+
+/// The same information on every row (a label sent as its code, spaces trimmed in a column)
+/// would bury the errors under thousands of lines: one info per column and message, with the
+/// number of cells and the last one. Errors and warnings stay one per cell.
+fn merge_repeated_infos(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut seen: HashMap<(&'static str, String, String), usize> = HashMap::new();
+    let mut repeats: Vec<(usize, usize, String)> = Vec::new(); // (index in out, count, last cell)
+    for f in findings {
+        if f.level != Level::Info || f.row == 0 {
+            out.push(f);
+            continue;
+        }
+        let key = (f.code, f.column.clone(), f.message.clone());
+        match seen.get(&key) {
+            Some(&r) => {
+                repeats[r].1 += 1;
+                repeats[r].2 = f.cell;
+            }
+            None => {
+                seen.insert(key, repeats.len());
+                repeats.push((out.len(), 1, String::new()));
+                out.push(f);
+            }
+        }
+    }
+    for (i, count, last) in repeats {
+        if count > 1 {
+            let others = count - 1;
+            let s = if others > 1 { "s" } else { "" };
+            out[i].message.push_str(&format!(
+                " (de même pour {others} autre{s} cellule{s} de cette colonne, jusqu'à {last})"
+            ));
+        }
+    }
+    out
+}
+
+/// The passages sheet of a workbook and its columns, found exactly as [`convert_workbook`] finds
+/// them: what another stage (the accusé's reconciliation) needs to locate a row's idTechnique.
+/// Findings about the columns (unknown, duplicated) go to `findings`.
+pub fn passage_columns<'a>(
+    book: &'a Workbook,
+    schema: &Schema,
+    findings: &mut Vec<Finding>,
+) -> Result<(&'a Sheet, columns::ColumnMap), ConvertError> {
+    let passages = passages_sheet(book)?;
+    let root = schema
+        .global_elements()
+        .next()
+        .map(|e| e.name.clone())
+        .and_then(|n| schema.global_element(&n))
+        .ok_or_else(|| {
+            ConvertError::Workbook("le schéma ne déclare pas d'élément racine".into())
+        })?;
+    let mut slots = Slots::default();
+    let plan = Plan::new(schema, root, &mut slots);
+    let map = columns::map_columns(passages, &plan.known_keys(), findings).ok_or_else(|| {
+        ConvertError::NoHeader {
+            sheet: passages.name.clone(),
+        }
+    })?;
+    Ok((passages, map))
 }
 
 fn passages_sheet(book: &Workbook) -> Result<&Sheet, ConvertError> {
@@ -411,11 +486,17 @@ fn read_params(
         .or_insert_with(|| options.now.horodatage());
     // idFlux is generated per file when absent; a placeholder keeps the required check quiet.
     let _ = schema;
-    for (key, element) in &plan.params {
+    // natureDeposant is a certification field that the parameters may give for every row: its
+    // value is resolved and checked like the flux-level ones, but it is never required there.
+    let optional = plan
+        .fields
+        .get("natureDeposant")
+        .map(|info| ("natureDeposant".to_owned(), info.element));
+    for (key, element) in plan.params.iter().chain(optional.iter()) {
         let decl = schema.element(*element);
         let st = schema.element_simple_type(*element);
         match params.get(key) {
-            None if key == "idFlux" || key.starts_with("idFlux") => {}
+            None if key == "idFlux" || key.starts_with("idFlux") || key == "natureDeposant" => {}
             None => findings.push(Finding {
                 level: Level::Erreur,
                 code: "parametre-manquant",
@@ -578,6 +659,13 @@ impl RowContext<'_> {
             }
             any_value = true;
             self.cell_notes(row.number, column, cell);
+            if cell
+                .notes
+                .contains(&workbook::TextNote::FormulaWithoutValue)
+            {
+                // Already an error: its placeholder text must not be checked as a value.
+                continue;
+            }
             self.read_cell(&mut rec, ci, &cell.value);
         }
         if !any_value {
@@ -678,7 +766,7 @@ impl RowContext<'_> {
         let column = &map.columns[ci];
         let key = column.key.as_str();
         let label = column.header.as_str();
-        let shown = || columns::cell_text(value).unwrap_or_default();
+        let shown = || cells::shown_value(value).trim().to_owned();
         let targets = self.targets;
         let target = &targets[ci];
         let (element, nillable, slot) = match target {
@@ -715,7 +803,7 @@ impl RowContext<'_> {
                         Some(column),
                         &shown(),
                         a.message,
-                        "Vérifiez la valeur transmise".into(),
+                        a.fix.into(),
                     );
                 }
                 if let FieldValue::Text(t) = &field {
@@ -913,27 +1001,42 @@ fn facet_code(code: crate::xsd::Code) -> &'static str {
 }
 
 fn fix_for(code: crate::xsd::Code, st: &crate::xsd::SimpleType) -> String {
+    use crate::xsd::builtin::Builtin;
     use crate::xsd::Code::*;
     match code {
         ValueMaxLength => format!("Raccourcissez la valeur à {} caractères au plus (sans la tronquer au hasard : c'est une donnée d'état civil ou d'identification)", st.max_length.unwrap_or(0)),
         ValueLength => format!("Saisissez exactement {} caractères", st.length.unwrap_or(0)),
-        ValueMinLength => "Renseignez une valeur ou laissez la cellule vide si l'information est facultative".into(),
+        ValueMinLength => match st.min_length {
+            Some(min) if min > 1 => format!("Saisissez au moins {min} caractères"),
+            _ => "Renseignez une valeur ou laissez la cellule vide si l'information est facultative".into(),
+        },
         ValueEnumeration => "Choisissez une valeur de la liste".into(),
         ValueMinInclusive | ValueMaxInclusive | ValueMinExclusive | ValueMaxExclusive => "Vérifiez la valeur : elle sort des limites permises".into(),
-        ValuePattern => "Corrigez le format de la valeur".into(),
+        // The CDC's date patterns only restrict the century: a date that parsed fails on it.
+        ValuePattern
+            if matches!(st.builtin, Builtin::Date | Builtin::DateTime)
+                && st.patterns.iter().flatten().all(|p| p.source().starts_with("(19|20)")) =>
+        {
+            "Vérifiez l'année : la CDC n'accepte que les dates de 1900 à 2099 (format JJ/MM/AAAA)".into()
+        }
+        ValuePattern => "Corrigez la valeur pour qu'elle ait la forme indiquée par le motif".into(),
+        ValueTotalDigits => format!("Saisissez {} chiffres au plus", st.total_digits.unwrap_or(0)),
+        ValueFractionDigits => format!("Arrondissez à {} décimale(s) au plus", st.fraction_digits.unwrap_or(0)),
         _ => "Corrigez la valeur".into(),
     }
 }
 
 fn note_finding(note: &workbook::TextNote, header: &str) -> (Level, &'static str, String, String) {
+    use workbook::TextNote;
+    let retype = "Retapez la valeur dans la cellule (ce caractère vient souvent d'un copier-coller depuis un PDF, un site web ou un traitement de texte)";
     match note {
-        workbook::TextNote::Trimmed => (
+        TextNote::Trimmed => (
             Level::Info,
             "espaces-retires",
             format!("Les espaces en début ou fin de {header} ont été retirés"),
             "Rien à faire ; pour un fichier propre, retirez-les dans le classeur".into(),
         ),
-        workbook::TextNote::NonBreakingSpace => (
+        TextNote::NonBreakingSpace => (
             Level::Info,
             "espace-insecable",
             format!(
@@ -941,22 +1044,105 @@ fn note_finding(note: &workbook::TextNote, header: &str) -> (Level, &'static str
             ),
             "Rien à faire".into(),
         ),
-        workbook::TextNote::Normalized => (
+        TextNote::Normalized => (
             Level::Info,
             "unicode-normalise",
             format!("Les caractères accentués de {header} ont été normalisés (forme NFC)"),
             "Rien à faire".into(),
         ),
-        workbook::TextNote::IllegalXmlChar(c) => (
+        TextNote::IllegalXmlChar(c) => (
             Level::Erreur,
             "caractere-interdit",
             format!(
-                "{header} contient un caractère invisible interdit en XML (U+{:04X})",
+                "{header} contient un caractère de contrôle interdit en XML (U+{:04X}) : il a été retiré et la ligne n'est pas transmise, car la valeur lue n'est peut-être pas celle voulue",
                 *c as u32
             ),
-            "Retapez la valeur dans la cellule (ce caractère vient souvent d'un copier-coller)"
-                .into(),
+            retype.into(),
         ),
+        TextNote::LineBreak => (
+            Level::Avertissement,
+            "retour-a-la-ligne",
+            format!("{header} contient un retour à la ligne ou une tabulation, remplacé par une espace"),
+            "Vérifiez la valeur transmise ; pour un fichier propre, écrivez-la sur une seule ligne (Alt+Entrée insère un retour à la ligne dans Excel)".into(),
+        ),
+        TextNote::RepeatedSpaces => (
+            Level::Avertissement,
+            "espaces-multiples",
+            format!("{header} contient plusieurs espaces de suite, réduites à une seule"),
+            "Vérifiez la valeur transmise ; pour un fichier propre, retirez les espaces en trop".into(),
+        ),
+        TextNote::InvisibleChar(c) => (
+            Level::Avertissement,
+            "caractere-invisible",
+            format!(
+                "{header} contenait un caractère invisible (U+{:04X}), qui a été retiré",
+                *c as u32
+            ),
+            retype.into(),
+        ),
+        TextNote::TooLong { chars } => (
+            Level::Erreur,
+            "cellule-trop-longue",
+            format!(
+                "{header} contient {chars} caractères, au-delà des {} qu'une cellule peut contenir : la valeur a été coupée et la ligne n'est pas transmise",
+                workbook::limits::MAX_CELL_CHARS
+            ),
+            "Vérifiez le contenu de la cellule (un collage accidentel ?) et saisissez seulement la valeur attendue".into(),
+        ),
+        TextNote::FormulaWithoutValue => (
+            Level::Erreur,
+            "formule-sans-resultat",
+            format!("{header} contient une formule dont le résultat n'est pas enregistré dans le fichier (il a été produit par un programme qui ne calcule pas les formules)"),
+            "Ouvrez le fichier dans Excel ou LibreOffice et enregistrez-le (les formules seront calculées), ou remplacez la formule par sa valeur (Copier, puis Collage spécial › Valeurs)".into(),
+        ),
+    }
+}
+
+/// Workbook-level notes about the sheets the conversion reads (the template's own hidden
+/// « Listes » sheet or a merged title in « Aide » say nothing about the data).
+fn book_findings(book: &Workbook, passages: &Sheet, findings: &mut Vec<Finding>) {
+    let read = |name: &str| {
+        name == passages.name || book.sheet(PARAMS_SHEET).is_some_and(|p| p.name == name)
+    };
+    for note in &book.notes {
+        let (level, code, sheet, cell, message, fix) = match note {
+            workbook::BookNote::HiddenSheet { sheet } if read(sheet) => (
+                Level::Avertissement,
+                "feuille-masquee",
+                sheet.clone(),
+                String::new(),
+                format!("La feuille « {sheet} » est masquée dans le classeur : elle a été lue normalement"),
+                "Vérifiez que c'est bien la feuille à transmettre ; affichez-la (clic droit sur un onglet › Afficher) pour la contrôler".to_owned(),
+            ),
+            workbook::BookNote::MergedCells { sheet, range } if read(sheet) => (
+                Level::Avertissement,
+                "cellules-fusionnees",
+                sheet.clone(),
+                format!("{sheet}!{range}"),
+                format!("Les cellules {range} de la feuille « {sheet} » sont fusionnées : seule la première garde la valeur, les autres sont lues vides"),
+                "Annulez la fusion (Accueil › Fusionner et centrer) et recopiez la valeur dans chaque cellule qui en a besoin".to_owned(),
+            ),
+            workbook::BookNote::Windows1252 => (
+                Level::Info,
+                "encodage-windows-1252",
+                passages.name.clone(),
+                String::new(),
+                "Le fichier CSV n'est pas en UTF-8 : il a été lu en Windows-1252 (l'encodage d'Excel sous Windows)".to_owned(),
+                "Vérifiez les accents dans le rapport ; pour être sûr, enregistrez le fichier en « CSV UTF-8 » ou au format .xlsx".to_owned(),
+            ),
+            _ => continue,
+        };
+        findings.push(Finding {
+            level,
+            code,
+            sheet,
+            cell,
+            row: 0,
+            column: String::new(),
+            value: String::new(),
+            message,
+            fix,
+        });
     }
 }
 

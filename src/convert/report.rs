@@ -127,4 +127,92 @@ mod tests {
         assert!(csv.contains(";'-2;"));
         assert!(csv.contains("\"msg; avec \"\"guillemets\"\"\""));
     }
+
+    /// Splits the CSV the way a spreadsheet does (quoted fields may hold `;`, `"` and newlines).
+    fn parse_csv(csv: &str) -> Vec<Vec<String>> {
+        let mut rows = vec![vec![String::new()]];
+        let mut quoted = false;
+        let mut chars = csv.trim_start_matches('\u{feff}').chars().peekable();
+        while let Some(c) = chars.next() {
+            let row = rows.last_mut().unwrap();
+            match (quoted, c) {
+                (true, '"') if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    row.last_mut().unwrap().push('"');
+                }
+                (true, '"') => quoted = false,
+                (true, c) => row.last_mut().unwrap().push(c),
+                (false, '"') => quoted = true,
+                (false, ';') => row.push(String::new()),
+                (false, '\r') if chars.peek() == Some(&'\n') => {}
+                (false, '\n') => rows.push(vec![String::new()]),
+                (false, c) => row.last_mut().unwrap().push(c),
+            }
+        }
+        if rows.last().is_some_and(|r| r.len() == 1 && r[0].is_empty()) {
+            rows.pop();
+        }
+        rows
+    }
+
+    #[test]
+    fn every_formula_trigger_is_neutralised_in_every_column() {
+        for lead in ["=", "+", "-", "@", "\t", "\r"] {
+            let hostile = format!("{lead}cmd|' /C calc'!A0");
+            let mut f = finding(&hostile);
+            f.cell = hostile.clone();
+            f.column = hostile.clone();
+            f.message = hostile.clone();
+            f.fix = hostile.clone();
+            let rows = parse_csv(&findings_to_csv(&[f]));
+            assert_eq!(rows.len(), 2, "{lead:?}: {rows:?}");
+            let expected = format!("'{hostile}");
+            assert_eq!(rows[1][2..], [expected.as_str(); 5], "{lead:?}");
+        }
+    }
+
+    #[test]
+    fn harmless_values_are_left_alone() {
+        for value in [
+            "DUPONT",
+            "1990",
+            "",
+            " =espace devant",
+            "a=b",
+            "é-accent",
+            "'déjà",
+        ] {
+            let rows = parse_csv(&findings_to_csv(&[finding(value)]));
+            assert_eq!(rows[1][4], value);
+        }
+    }
+
+    #[test]
+    fn separators_quotes_and_newlines_survive_a_round_trip() {
+        let values = [
+            "a;b",
+            "dit \"bonjour\"",
+            "ligne 1\nligne 2",
+            "ligne 1\r\nligne 2",
+            "\";\n\"",
+            "=1;2\n\"3\"",
+        ];
+        let findings: Vec<Finding> = values.iter().map(|v| finding(v)).collect();
+        let csv = findings_to_csv(&findings);
+        assert!(csv.contains("\"a;b\""));
+        assert!(csv.contains("\"dit \"\"bonjour\"\"\""));
+        let rows = parse_csv(&csv);
+        assert_eq!(rows.len(), values.len() + 1, "{rows:#?}");
+        assert_eq!(rows[0].len(), 7);
+        for (row, v) in rows[1..].iter().zip(values) {
+            assert_eq!(row.len(), 7, "{row:?}");
+            let expected = if v.starts_with('=') {
+                format!("'{v}")
+            } else {
+                v.to_string()
+            };
+            assert_eq!(row[4], expected);
+            assert_eq!(row[5], "msg; avec \"guillemets\"");
+        }
+    }
 }

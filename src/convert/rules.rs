@@ -2,7 +2,7 @@
 //! rows. Only a duplicate idTechnique is an error; the others are warnings or advice, because the
 //! CDC accepts such files (its own example breaks the VAE rule) but they usually hide a mistake.
 
-use std::collections::HashMap;
+use crate::fnv::FnvMap;
 
 use crate::workbook::cell_reference;
 use crate::xsd::builtin::days_in_month;
@@ -70,16 +70,16 @@ fn show(d: (i32, u32, u32)) -> String {
 /// The rules, with what they remember across rows (identifiers seen, nature per certification).
 pub struct Rules<'a> {
     ctx: RulesContext<'a>,
-    seen: HashMap<String, u32>,
-    nature: HashMap<(String, String), (String, u32)>,
+    seen: FnvMap<String, u32>,
+    nature: FnvMap<(String, String), (String, u32)>,
 }
 
 impl<'a> Rules<'a> {
     pub fn new(ctx: RulesContext<'a>) -> Rules<'a> {
         Rules {
             ctx,
-            seen: HashMap::new(),
-            nature: HashMap::new(),
+            seen: FnvMap::default(),
+            nature: FnvMap::default(),
         }
     }
 
@@ -93,8 +93,8 @@ impl<'a> Rules<'a> {
 fn check_one(
     rec: &mut Record,
     ctx: &RulesContext,
-    seen: &mut HashMap<String, u32>,
-    nature: &mut HashMap<(String, String), (String, u32)>,
+    seen: &mut FnvMap<String, u32>,
+    nature: &mut FnvMap<(String, String), (String, u32)>,
     findings: &mut Vec<Finding>,
 ) {
     let mut out = Out { ctx, findings };
@@ -341,6 +341,21 @@ fn check_one(
                 "",
                 "Le jour ou le mois de naissance manque : la CDC identifie les titulaires d'abord par nom, prénom, sexe et année, puis jour, mois et lieu de naissance ; les transmettre évite des rejets".into(),
                 "Renseignez le jour et le mois de naissance quand ils sont connus",
+            );
+        }
+        if t("nomNaissance").is_some()
+            && t("codeInsee").is_none()
+            && t("codePostal").is_none()
+            && t("libelleCommuneNaissance").is_none()
+        {
+            out.push(
+                Level::Info,
+                "lieu-naissance-absent",
+                rec,
+                "codeInsee",
+                "",
+                "Le lieu de naissance n'est pas renseigné (codePostal est transmis vide, en xsi:nil) : la CDC s'en sert pour identifier le titulaire quand nom, prénom, sexe et date ne suffisent pas".into(),
+                "Renseignez le code INSEE de la commune de naissance (99 + code pays pour une naissance à l'étranger) quand il est connu",
             );
         }
         if duplicate {

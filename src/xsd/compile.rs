@@ -33,6 +33,9 @@ pub const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
 /// memory a hostile `maxOccurs="1000000"` could claim.
 const MAX_POSITIONS: usize = 10_000;
 const MAX_ALL_MEMBERS: usize = 128;
+/// Nesting of the XSD document itself: compiling (and dropping) the tree recurses once per level,
+/// and a browser gives WebAssembly about 1 MB of stack.
+const MAX_XSD_DEPTH: usize = 128;
 
 /// Why a schema cannot be used, with the line of the offending construct in the XSD.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,7 +161,10 @@ fn parse_tree(xsd: &str) -> Result<Node, SchemaError> {
             Err(e) => {
                 return err(
                     line_of(reader.error_position()),
-                    format!("le fichier XSD n'est pas un XML bien formé ({e})"),
+                    format!(
+                        "le fichier XSD n'est pas un XML bien formé : {}",
+                        super::validate::malformed_detail(&e)
+                    ),
                 )
             }
         };
@@ -213,6 +219,12 @@ fn parse_tree(xsd: &str) -> Result<Node, SchemaError> {
                     scope: scope.clone(),
                 };
                 if matches!(event, Event::Start(_)) {
+                    if stack.len() >= MAX_XSD_DEPTH {
+                        return err(
+                            line,
+                            format!("le XSD imbrique plus de {MAX_XSD_DEPTH} niveaux d'éléments : ce n'est pas un schéma utilisable (celui de la CDC en compte moins de 20)"),
+                        );
+                    }
                     scopes.push(scope);
                     stack.push(node);
                 } else if let Some(parent) = stack.last_mut() {

@@ -34,7 +34,7 @@ pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
 /// Knobs of a validation run.
 #[derive(Debug, Clone)]
 pub struct ValidationOptions {
-    /// Errors kept in the report; the count goes on past it.
+    /// Errors kept in the report, and warnings kept apart; the counts go on past it.
     pub max_errors: usize,
     /// Local name of the element that holds one record (the CDC's `passageCertification`) and of
     /// its child that identifies it (`idTechnique`): diagnostics inside a record carry that id.
@@ -120,6 +120,9 @@ enum State {
 }
 
 const START: u32 = u32::MAX;
+
+/// Levels kept at each end of an element path (the CDC's documents have fewer than 10).
+const PATH_ENDS: usize = 16;
 
 struct Frame<'s> {
     element: Option<ElementId>,
@@ -264,6 +267,9 @@ struct Validator<'s> {
     pending: Vec<Diagnostic>,
     pos: (u32, u32),
     fatal: bool,
+    /// Diagnostics listed in the report (the counts in it include those not listed).
+    stored_errors: usize,
+    stored_warnings: usize,
 }
 
 impl<'s> Validator<'s> {
@@ -289,6 +295,8 @@ impl<'s> Validator<'s> {
             pending: Vec::new(),
             pos: (1, 1),
             fatal: false,
+            stored_errors: 0,
+            stored_warnings: 0,
         }
     }
 
@@ -386,7 +394,8 @@ impl<'s> Validator<'s> {
                         },
                     );
                 }
-                Event::PI(_) | Event::Eof => {}
+                Event::PI(p) => self.pi(&p),
+                Event::Eof => {}
             }
             buf.clear();
             if is_eof || self.fatal {
@@ -427,42 +436,64 @@ impl<'s> Validator<'s> {
         for d in pending {
             self.keep(d);
         }
-        if self.report.error_count > self.options.max_errors {
-            let hidden = self.report.error_count - self.options.max_errors;
-            self.report.warning_count += 1;
-            self.report.diagnostics.push(Diagnostic {
-                severity: Severity::Warning,
-                code: Code::TooManyErrors,
-                line: 0,
-                column: 0,
-                path: String::new(),
-                id_technique: None,
-                rule: None,
-                message: if hidden == 1 {
-                    format!(
-                        "1 autre erreur n'est pas listée : seules les {} premières le sont",
-                        self.options.max_errors
-                    )
+        let max = self.options.max_errors;
+        let hidden_errors = self.report.error_count - self.stored_errors;
+        if hidden_errors > 0 {
+            self.too_many(
+                if hidden_errors == 1 {
+                    format!("1 autre erreur n'est pas listée : seules les {max} premières le sont")
                 } else {
-                    format!(
-                        "{hidden} autres erreurs ne sont pas listées : seules les {} premières le sont",
-                        self.options.max_errors
-                    )
+                    format!("{hidden_errors} autres erreurs ne sont pas listées : seules les {max} premières le sont")
                 },
-                message_en: format!(
-                    "{hidden} more error(s) not listed (limit of {} reached)",
-                    self.options.max_errors
-                ),
-            });
+                format!("{hidden_errors} more error(s) not listed (limit of {max} reached)"),
+            );
+        }
+        // Counted before the notice above, which is a warning itself.
+        let hidden_warnings =
+            self.report.warning_count - self.stored_warnings - usize::from(hidden_errors > 0);
+        if hidden_warnings > 0 {
+            self.too_many(
+                if hidden_warnings == 1 {
+                    format!("1 autre avertissement n'est pas listé : seuls les {max} premiers le sont")
+                } else {
+                    format!("{hidden_warnings} autres avertissements ne sont pas listés : seuls les {max} premiers le sont")
+                },
+                format!("{hidden_warnings} more warning(s) not listed (limit of {max} reached)"),
+            );
         }
         self.report
+    }
+
+    fn too_many(&mut self, fr: String, en: String) {
+        self.report.warning_count += 1;
+        self.report.diagnostics.push(Diagnostic {
+            severity: Severity::Warning,
+            code: Code::TooManyErrors,
+            line: 0,
+            column: 0,
+            path: String::new(),
+            id_technique: None,
+            rule: None,
+            message: fr,
+            message_en: en,
+        });
     }
 
     // ---- reporting -------------------------------------------------------------------------
 
     fn path(&self, extra: Option<(&str, u32)>) -> String {
         let mut p = String::new();
-        for f in &self.frames[..self.depth] {
+        let frames = &self.frames[..self.depth];
+        // A hostile document nests thousands of levels: a path per error would then cost
+        // memory in the square of the depth. The middle of a very deep path is elided.
+        let elided = frames.len().saturating_sub(PATH_ENDS * 2);
+        for (i, f) in frames.iter().enumerate() {
+            if elided > 0 && (PATH_ENDS..frames.len() - PATH_ENDS).contains(&i) {
+                if i == PATH_ENDS {
+                    p.push_str(&format!("/…({elided} niveaux)…"));
+                }
+                continue;
+            }
             p.push('/');
             p.push_str(&f.raw_name);
             if f.index > 1 || f.show_index {
@@ -500,23 +531,38 @@ impl<'s> Validator<'s> {
             message_en: text.en,
         };
         if self.record_depth.is_some() {
+            // A record's diagnostics wait for its idTechnique. Past the limit they could not be
+            // listed anyway: they are only counted, so a record full of errors stays small.
+            if self.pending.len() >= self.options.max_errors {
+                match severity {
+                    Severity::Error => self.report.error_count += 1,
+                    Severity::Warning => self.report.warning_count += 1,
+                }
+                return;
+            }
             self.pending.push(d);
         } else {
             self.keep(d);
         }
     }
 
+    /// Counts a diagnostic, and lists it while under the limit (errors and warnings apart: a
+    /// million comments must not cost a million messages).
     fn keep(&mut self, d: Diagnostic) {
-        match d.severity {
+        let stored = match d.severity {
             Severity::Error => {
                 self.report.error_count += 1;
-                if self.report.error_count > self.options.max_errors {
-                    return;
-                }
+                &mut self.stored_errors
             }
-            Severity::Warning => self.report.warning_count += 1,
+            Severity::Warning => {
+                self.report.warning_count += 1;
+                &mut self.stored_warnings
+            }
+        };
+        if *stored < self.options.max_errors {
+            *stored += 1;
+            self.report.diagnostics.push(d);
         }
-        self.report.diagnostics.push(d);
     }
 
     fn error_here(&mut self, code: Code, rule: Option<String>, text: Text) {
@@ -568,12 +614,49 @@ impl<'s> Validator<'s> {
         let qname: &str = e.name().0;
         let (resolved, local) = reader.resolver().resolve_element(e.name());
         let local: &str = local.into_inner();
+        let bound = match &resolved {
+            ResolveResult::Bound(n) => Some(namespace_value(n.0)),
+            _ => None,
+        };
         let ns: Result<Option<&str>, String> = match resolved {
-            ResolveResult::Bound(n) => Ok(Some(n.0)),
+            ResolveResult::Bound(_) => Ok(bound.as_deref()),
             ResolveResult::Unbound => Ok(None),
             ResolveResult::Unknown(p) => Err(p),
         };
         let at = self.pos;
+        if !is_qname(qname) || !attributes_separated(e.attributes_raw()) {
+            let (line, column) = at;
+            let fr = if is_qname(qname) {
+                format!("Les attributs de « {qname} » doivent être séparés par une espace (par ex. a=\"1\" b=\"2\")")
+            } else {
+                format!("Balise mal formée : « {} » n'est pas un nom d'élément XML (lettres, chiffres, -, _, ., un préfixe suivi de « : »)", shorten_text(qname))
+            };
+            self.fatal(
+                Code::XmlMalformed,
+                line,
+                column,
+                Text {
+                    fr,
+                    en: format!("Malformed start tag '{qname}'"),
+                },
+            );
+            return;
+        }
+        // Before resolving the name: a second root's prefix is often out of scope (declared on
+        // the first root), and that would hide the real defect.
+        if self.depth == 0 && self.root_seen {
+            let (line, column) = at;
+            self.fatal(
+                Code::XmlMalformed,
+                line,
+                column,
+                Text {
+                    fr: format!("Un second élément racine « {qname} » suit la fin du document : un fichier XML n'a qu'une racine"),
+                    en: format!("A second root element '{qname}' follows the end of the document"),
+                },
+            );
+            return;
+        }
         let ns = match ns {
             Ok(ns) => ns,
             Err(prefix) => {
@@ -590,19 +673,6 @@ impl<'s> Validator<'s> {
         };
         let name_id = self.name_id(ns, local);
         let (element, index, show_index) = if self.depth == 0 {
-            if self.root_seen {
-                let (line, column) = at;
-                self.fatal(
-                    Code::XmlMalformed,
-                    line,
-                    column,
-                    Text {
-                        fr: format!("Un second élément racine « {qname} » suit la fin du document : un fichier XML n'a qu'une racine"),
-                        en: format!("A second root element '{qname}' follows the end of the document"),
-                    },
-                );
-                return;
-            }
             self.root_seen = true;
             let root = name_id.and_then(|id| {
                 self.schema
@@ -823,7 +893,7 @@ impl<'s> Validator<'s> {
                     .filter(|(i, _)| seen & (1u128 << i) == 0)
                     .map(|(_, &m)| m)
                     .collect();
-                self.unexpected(local, index, &parent_name, &expected);
+                self.unexpected(local, ns, index, &parent_name, &expected);
                 (None, index)
             }
             (ContentModel::Automaton(a), State::Auto { at }) => {
@@ -855,7 +925,7 @@ impl<'s> Validator<'s> {
                 // Still validate the content of a known element found out of place.
                 let known = a.positions.iter().copied().find(|&e| matches(e));
                 if known.is_none() {
-                    self.unexpected(local, index, &parent_name, &expected);
+                    self.unexpected(local, ns, index, &parent_name, &expected);
                     return (None, index);
                 }
                 // Found further on in the model: what lies between is missing. Reporting that and
@@ -912,12 +982,12 @@ impl<'s> Validator<'s> {
                     };
                     self.error_here_child(local, index, Code::ElementRepeated, text);
                 } else {
-                    self.unexpected(local, index, &parent_name, &expected);
+                    self.unexpected(local, ns, index, &parent_name, &expected);
                 }
                 (known, index)
             }
             _ => {
-                self.unexpected(local, index, &parent_name, &[]);
+                self.unexpected(local, ns, index, &parent_name, &[]);
                 (None, index)
             }
         }
@@ -965,9 +1035,16 @@ impl<'s> Validator<'s> {
         );
     }
 
-    fn unexpected(&mut self, local: &str, index: u32, parent: &str, expected: &[ElementId]) {
+    fn unexpected(
+        &mut self,
+        local: &str,
+        ns: Option<&str>,
+        index: u32,
+        parent: &str,
+        expected: &[ElementId],
+    ) {
         let names = self.distinct_names(expected);
-        let text = if names.is_empty() {
+        let mut text = if names.is_empty() {
             Text {
                 fr: format!("L'élément « {local} » n'est pas permis à cet endroit dans « {parent} » : aucun autre élément n'y est attendu"),
                 en: format!("Element '{local}' is not allowed here in '{parent}': no further element is expected"),
@@ -978,6 +1055,20 @@ impl<'s> Validator<'s> {
                 en: format!("Element '{local}' is not allowed here in '{parent}': expected {}", list_en(&names)),
             }
         };
+        // The schema knows this local name only in other namespaces: the prefix is the likelier
+        // mistake, and without the namespace the message reads like a false duplicate.
+        let elements = &self.schema.elements;
+        if elements.iter().any(|e| e.name == local)
+            && !elements
+                .iter()
+                .any(|e| e.name == local && e.namespace.as_deref() == ns)
+        {
+            let shown = ns.unwrap_or("(aucun)");
+            text.fr.push_str(&format!(" ; il est dans l'espace de noms {shown}, que le schéma ne prévoit pas pour « {local} » (vérifiez le préfixe et la déclaration xmlns)"));
+            text.en.push_str(&format!(
+                "; it is in namespace {shown}, unknown for '{local}'"
+            ));
+        }
         self.error_here_child(local, index, Code::ElementUnexpected, text);
     }
 
@@ -1015,13 +1106,31 @@ impl<'s> Validator<'s> {
                 }
             };
             let key = attr.key.0;
+            // quick-xml takes any run of characters up to `=` as the name.
+            if !is_qname(key) {
+                self.error_here(
+                    Code::XmlMalformed,
+                    None,
+                    Text {
+                        fr: format!("Attribut mal formé sur « {elem_name} » : « {} » n'est pas un nom d'attribut XML (lettres, chiffres, -, _, ., :) ; corrigez-le ou retirez l'attribut", shorten_text(key)),
+                        en: format!("Malformed attribute on '{elem_name}': '{key}' is not an XML name"),
+                    },
+                );
+                continue;
+            }
             if key == "xmlns" || key.starts_with("xmlns:") {
+                // Not validated, but still XML: the same well-formedness rules apply.
+                self.attribute_value(&attr, key, elem_name);
                 continue;
             }
             let (ns, local) = reader.resolver().resolve_attribute(attr.key);
             let local = local.into_inner();
+            let bound = match &ns {
+                ResolveResult::Bound(n) => Some(namespace_value(n.0)),
+                _ => None,
+            };
             let ns: Option<&str> = match ns {
-                ResolveResult::Bound(n) => Some(n.0),
+                ResolveResult::Bound(_) => bound.as_deref(),
                 ResolveResult::Unbound => None,
                 ResolveResult::Unknown(prefix) => {
                     // Usually xsi:nil written without declaring xmlns:xsi: say what to add, and
@@ -1046,31 +1155,9 @@ impl<'s> Validator<'s> {
                     }
                 }
             };
-            let value = match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
-                Ok(v) => v.into_owned(),
-                Err(err) => {
-                    self.error_here(
-                        Code::XmlEntity,
-                        None,
-                        Text {
-                            fr: format!("La valeur de l'attribut « {key} » de « {elem_name} » contient une référence inconnue ou invalide : seules &lt; &gt; &amp; &apos; &quot; et les références numériques de caractères (&#233;) sont permises"),
-                            en: format!("Unreadable value for attribute '{key}' of '{elem_name}' ({err})"),
-                        },
-                    );
-                    continue;
-                }
+            let Some(value) = self.attribute_value(&attr, key, elem_name) else {
+                continue;
             };
-            if attr.value.contains('<') {
-                self.error_here(
-                    Code::XmlMalformed,
-                    None,
-                    Text {
-                        fr: format!("La valeur de l'attribut « {key} » de « {elem_name} » contient « < », interdit en XML dans un attribut : écrivez &lt;"),
-                        en: format!("'<' is not allowed in the value of attribute '{key}' of '{elem_name}'"),
-                    },
-                );
-            }
-            self.check_chars(&value, Some(key));
             if ns == Some(XSI_NS) {
                 match local {
                     "nil" => match WhiteSpace::Collapse.apply(&value).as_ref() {
@@ -1112,7 +1199,7 @@ impl<'s> Validator<'s> {
                         Code::AttributeUndeclared,
                         None,
                         Text {
-                            fr: format!("L'attribut xsi:{other} n'est pas permis sur « {elem_name} »"),
+                            fr: format!("L'attribut « xsi:{other} » n'est pas permis sur « {elem_name} » : XML Schema ne définit que xsi:nil, xsi:type, xsi:schemaLocation et xsi:noNamespaceSchemaLocation ; retirez-le"),
                             en: format!("Attribute xsi:{other} is not allowed on '{elem_name}'"),
                         },
                     ),
@@ -1287,6 +1374,61 @@ impl<'s> Validator<'s> {
         }
     }
 
+    /// An attribute's value with references resolved, after the checks XML makes on it (no `<`,
+    /// known references, allowed characters); `None` when it cannot be read.
+    fn attribute_value(
+        &mut self,
+        attr: &quick_xml::events::attributes::Attribute,
+        key: &str,
+        elem_name: &str,
+    ) -> Option<String> {
+        let value = match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+            Ok(v) => v.into_owned(),
+            Err(err) => {
+                self.error_here(
+                    Code::XmlEntity,
+                    None,
+                    Text {
+                        fr: format!("La valeur de l'attribut « {key} » de « {elem_name} » contient une référence inconnue ou invalide : seules &lt; &gt; &amp; &apos; &quot; et les références numériques de caractères (&#233;) sont permises"),
+                        en: format!("Unreadable value for attribute '{key}' of '{elem_name}' ({err})"),
+                    },
+                );
+                return None;
+            }
+        };
+        if attr.value.contains('<') {
+            self.error_here(
+                Code::XmlMalformed,
+                None,
+                Text {
+                    fr: format!("La valeur de l'attribut « {key} » de « {elem_name} » contient « < », interdit en XML dans un attribut : écrivez &lt;"),
+                    en: format!("'<' is not allowed in the value of attribute '{key}' of '{elem_name}'"),
+                },
+            );
+        }
+        self.check_chars(&value, Some(key));
+        Some(value)
+    }
+
+    /// quick-xml does not check a processing instruction's target (XML 1.0 §2.6).
+    fn pi(&mut self, p: &quick_xml::events::BytesPI) {
+        let target = p.target();
+        if is_xml_name(target) && !target.eq_ignore_ascii_case("xml") {
+            return;
+        }
+        let (line, column) = self.pos;
+        let shown = shorten_text(target);
+        self.fatal(
+            Code::XmlMalformed,
+            line,
+            column,
+            Text {
+                fr: format!("L'instruction de traitement <?{shown} …?> est mal écrite : son nom doit être un nom XML (lettres, chiffres, -, _, .) autre que « xml » ; supprimez-la"),
+                en: format!("The processing instruction <?{shown} …?> has an invalid target"),
+            },
+        );
+    }
+
     fn comment(&mut self) {
         let path = self.path(None);
         let at = self.pos;
@@ -1315,6 +1457,19 @@ impl<'s> Validator<'s> {
                 Text {
                     fr: "La déclaration <?xml … ?> doit être tout au début du fichier, une seule fois : retirez ce qui la précède (ligne vide, espaces, autre déclaration)".into(),
                     en: "The XML declaration must come first in the file, once".into(),
+                },
+            );
+            return;
+        }
+        if !xml_decl_is_well_formed(d) {
+            let (line, column) = self.pos;
+            self.fatal(
+                Code::XmlMalformed,
+                line,
+                column,
+                Text {
+                    fr: "La déclaration XML du début du fichier est mal écrite : remplacez-la par <?xml version=\"1.0\" encoding=\"UTF-8\"?>".into(),
+                    en: "The XML declaration is malformed: use <?xml version=\"1.0\" encoding=\"UTF-8\"?>".into(),
                 },
             );
             return;
@@ -1588,15 +1743,96 @@ fn past_blanks(at: (u32, u32), text: &str) -> (u32, u32) {
     (line, column)
 }
 
+/// The namespace a declaration binds: quick-xml keeps the attribute's raw text, but the name is
+/// its normalized value (XML 1.0 §3.3.3: white space to spaces, then references resolved), so
+/// `xmlns:cpf="urn&#58;cdc…"` is the CDC namespace, as libxml2 reads it.
+fn namespace_value(raw: &str) -> std::borrow::Cow<'_, str> {
+    if !raw.contains(['&', '\t', '\n', '\r']) {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let spaced = raw.replace(['\t', '\n', '\r'], " ");
+    match quick_xml::escape::unescape(&spaced) {
+        Ok(v) => std::borrow::Cow::Owned(v.into_owned()),
+        // An unreadable reference is reported on the declaration itself.
+        Err(_) => std::borrow::Cow::Owned(spaced),
+    }
+}
+
+/// Namespaces in XML 1.0 §4 `QName`: one optional prefix, both parts names without colon.
+fn is_qname(s: &str) -> bool {
+    let ncname = |p: &str| !p.contains(':') && is_xml_name(p);
+    match s.split_once(':') {
+        Some((prefix, local)) => ncname(prefix) && ncname(local),
+        None => ncname(s),
+    }
+}
+
+/// Attributes must be separated by white space (XML 1.0 §3.1: `(S Attribute)*`); quick-xml
+/// reads `a="1"b="2"`. `raw` is the text after the element name.
+fn attributes_separated(raw: &str) -> bool {
+    let mut quote = None;
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                if chars.peek().is_some_and(|&n| !is_xml_space(n) && n != '/') {
+                    return false;
+                }
+            }
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None => {}
+        }
+    }
+    true
+}
+
+/// XML 1.0 (fifth edition) §2.3 `Name`.
+fn is_xml_name(s: &str) -> bool {
+    // Every start tag comes here: the ASCII names of real documents skip the char ranges.
+    if let Some((&first, rest)) = s.as_bytes().split_first().filter(|_| s.is_ascii()) {
+        return (first.is_ascii_alphabetic() || matches!(first, b'_' | b':'))
+            && rest
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.'));
+    }
+    let start = |c: char| {
+        matches!(c, ':' | 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}'
+            | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}'
+            | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}'
+            | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
+            | '\u{10000}'..='\u{EFFFF}')
+    };
+    let mut chars = s.chars();
+    chars.next().is_some_and(start)
+        && chars.all(|c| {
+            start(c)
+                || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+        })
+}
+
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
 /// French (and English) words for what quick-xml found wrong in the syntax.
 fn malformed_message(e: &quick_xml::Error) -> (String, String) {
+    (
+        format!(
+            "Le fichier n'est pas un XML bien formé : {}",
+            malformed_detail(e)
+        ),
+        format!("The file is not well-formed XML: {e}"),
+    )
+}
+
+/// What quick-xml found wrong, in French words (the end of a sentence).
+pub(crate) fn malformed_detail(e: &quick_xml::Error) -> String {
     use quick_xml::errors::{IllFormedError, SyntaxError};
+    use quick_xml::name::NamespaceError;
     use quick_xml::Error;
-    let detail_fr = match e {
+    match e {
         Error::Syntax(s) => match s {
             SyntaxError::UnclosedTag => "une balise n'est pas fermée par « > »".to_owned(),
             SyntaxError::UnclosedComment => "un commentaire n'est pas fermé par « --> »".to_owned(),
@@ -1624,14 +1860,90 @@ fn malformed_message(e: &quick_xml::Error) -> (String, String) {
             IllFormedError::UnclosedReference => {
                 "un « & » n'est pas suivi d'un nom terminé par « ; » (pour écrire le caractère &, mettez &amp;)".to_owned()
             }
-            other => format!("{other}"),
+            IllFormedError::MissingDeclVersion(_) | IllFormedError::UnknownVersion => {
+                "la déclaration doit commencer par <?xml version=\"1.0\"".to_owned()
+            }
+            IllFormedError::MissingDoctypeName => {
+                "une déclaration <!DOCTYPE n'a pas de nom".to_owned()
+            }
         },
-        Error::InvalidAttr(a) => format!("attribut mal formé ({a})"),
-        Error::Escape(x) => format!("référence d'entité invalide ({x})"),
-        other => format!("{other}"),
+        Error::InvalidAttr(_) => "un attribut est mal formé (nom=\"valeur\" attendu)".to_owned(),
+        Error::Escape(_) => {
+            "une référence « &…; » est invalide (pour écrire le caractère &, mettez &amp;)".to_owned()
+        }
+        // Deep nesting and namespace floods are refused by quick-xml before they cost memory.
+        Error::Namespace(n) => match n {
+            NamespaceError::TooDeeplyNested(limit) => format!(
+                "les éléments sont imbriqués sur plus de {limit} niveaux : un flux de la CDC en compte moins de 10"
+            ),
+            NamespaceError::TooManyBindings(limit) => format!(
+                "plus de {limit} déclarations d'espace de noms (xmlns) sont actives en même temps"
+            ),
+            NamespaceError::UnknownPrefix(p) => {
+                format!("le préfixe « {p} » n'est déclaré par aucun xmlns")
+            }
+            NamespaceError::InvalidXmlPrefixBind(_) | NamespaceError::InvalidPrefixForXml(_) => {
+                "le préfixe xml ne peut être lié qu'à http://www.w3.org/XML/1998/namespace, et cet espace de noms à aucun autre préfixe (Namespaces in XML 1.0 §3) ; retirez cette déclaration xmlns".to_owned()
+            }
+            NamespaceError::InvalidXmlnsPrefixBind(_) | NamespaceError::InvalidPrefixForXmlns(_) => {
+                "le préfixe xmlns et l'espace de noms http://www.w3.org/2000/xmlns/ ne peuvent pas être déclarés (Namespaces in XML 1.0 §3) ; retirez cette déclaration xmlns".to_owned()
+            }
+        },
+        Error::Io(_) | Error::Encoding(_) => "le fichier n'a pas pu être lu jusqu'au bout".to_owned(),
+    }
+}
+
+fn is_xml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// Reads ` name = 'value'` (leading white space required) at the start of `s`: the value and
+/// what follows.
+fn decl_attribute<'a>(s: &'a str, name: &str) -> Option<(&'a str, &'a str)> {
+    let after_space = s.trim_start_matches(is_xml_space);
+    if after_space.len() == s.len() {
+        return None;
+    }
+    let after_eq = after_space
+        .strip_prefix(name)?
+        .trim_start_matches(is_xml_space)
+        .strip_prefix('=')?
+        .trim_start_matches(is_xml_space);
+    let quote = after_eq.chars().next().filter(|&q| q == '"' || q == '\'')?;
+    let body = &after_eq[1..];
+    let end = body.find(quote)?;
+    Some((&body[..end], &body[end + 1..]))
+}
+
+/// XML 1.0 §2.8 `XMLDecl`, which quick-xml reads leniently: `<?xml` version, then optional
+/// encoding and standalone, in that order, separated by white space, quoted either way.
+/// `d` holds what lies between `<?` and `?>`.
+fn xml_decl_is_well_formed(d: &str) -> bool {
+    let Some(rest) = d.strip_prefix("xml") else {
+        return false;
     };
-    (
-        format!("Le fichier n'est pas un XML bien formé : {detail_fr}"),
-        format!("The file is not well-formed XML: {e}"),
-    )
+    let Some((version, mut rest)) = decl_attribute(rest, "version") else {
+        return false;
+    };
+    let version_ok = version
+        .strip_prefix("1.")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if !version_ok {
+        return false;
+    }
+    if let Some((enc, after)) = decl_attribute(rest, "encoding") {
+        let mut chars = enc.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+        if !(first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
+            return false;
+        }
+        rest = after;
+    }
+    if let Some((sd, after)) = decl_attribute(rest, "standalone") {
+        if sd != "yes" && sd != "no" {
+            return false;
+        }
+        rest = after;
+    }
+    rest.chars().all(is_xml_space)
 }

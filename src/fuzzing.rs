@@ -1,0 +1,139 @@
+//! The bodies of the fuzz targets, shared by the `fuzz/` crate (libFuzzer, nightly) and by the
+//! stable smoke test `tests/fuzz_smoke.rs`, so that CI runs exactly what the fuzzer runs.
+//!
+//! Each body takes arbitrary bytes and must return without panicking, hanging or allocating
+//! without bound; beyond "no crash", each checks a property the library promises (an invalid
+//! report names at least one error, the converter's XML is valid against the schema it was
+//! written from, its counts add up).
+//!
+//! ```
+//! accrochage::fuzzing::validate(b"<flux/>");
+//! accrochage::fuzzing::xsd_compile(b"<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\"/>");
+//! ```
+
+use std::sync::OnceLock;
+
+use crate::convert::{ConvertOptions, LocalNow};
+use crate::xsd::{Schema, ValidationOptions};
+
+/// Compiled once: compiling the CDC schema per input would dominate the fuzzer's time.
+fn cdc() -> &'static Schema {
+    static CDC: OnceLock<Schema> = OnceLock::new();
+    CDC.get_or_init(Schema::cdc)
+}
+
+/// `xsd_compile`: arbitrary text as an XSD; a schema that compiles must then validate a few
+/// documents without trouble.
+pub fn xsd_compile(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match Schema::parse(text) {
+        Ok(schema) => {
+            let options = ValidationOptions::default();
+            for root in schema.global_elements().take(4) {
+                let doc = format!("<{0}>x</{0}>", root.name);
+                check_report(&schema.validate_str(&doc, &options));
+            }
+            check_report(&schema.validate_str("<a/>", &options));
+        }
+        Err(e) => assert!(
+            !e.to_string().is_empty(),
+            "a schema error says what is wrong"
+        ),
+    }
+}
+
+/// `validate`: arbitrary bytes as an instance of the CDC schema.
+pub fn validate(data: &[u8]) {
+    let options = ValidationOptions {
+        max_errors: 50,
+        ..ValidationOptions::default()
+    };
+    check_report(&cdc().validate_bytes(data, &options));
+}
+
+fn check_report(report: &crate::xsd::Report) {
+    if !report.is_valid() {
+        assert!(
+            report.errors().next().is_some(),
+            "an invalid verdict lists at least one error"
+        );
+    }
+    assert!(report.errors().count() <= report.error_count);
+    for d in &report.diagnostics {
+        assert!(!d.message.is_empty(), "every diagnostic has a message");
+    }
+}
+
+/// The name the reader gets: its extension decides the format, so the first byte picks it.
+fn file_name(data: &[u8]) -> (&'static str, &[u8]) {
+    const NAMES: [&str; 4] = [
+        "passages.csv",
+        "passages.xlsx",
+        "passages.ods",
+        "passages.xls",
+    ];
+    match data.split_first() {
+        Some((&b, rest)) => (NAMES[b as usize % NAMES.len()], rest),
+        None => (NAMES[0], data),
+    }
+}
+
+/// `workbook_read`: arbitrary bytes as a workbook file (csv, xlsx, ods or xls).
+pub fn workbook_read(data: &[u8]) {
+    let (name, bytes) = file_name(data);
+    match crate::workbook::read_workbook(bytes, name) {
+        Ok(book) => {
+            for sheet in &book.sheets {
+                for pair in sheet.rows.windows(2) {
+                    assert!(pair[0].number < pair[1].number, "rows come in order, once");
+                }
+            }
+        }
+        Err(e) => assert!(
+            !e.to_string().is_empty(),
+            "a reading error says what is wrong"
+        ),
+    }
+}
+
+/// The fixed options of the `convert` target: a fixed clock and the three required parameters.
+pub fn convert_options() -> ConvertOptions {
+    let mut o = ConvertOptions::at(LocalNow::from_unix(1_795_338_000, 60));
+    for (k, v) in [
+        ("idClientEmetteur", "ABCD1234"),
+        ("idClientCertificateur", "EFGH5678"),
+        ("idContrat", "MCF-2026-01"),
+        ("idFlux", "flux-fuzz-1"),
+    ] {
+        o.params.insert(k.into(), v.into());
+    }
+    o
+}
+
+/// `convert`: arbitrary bytes through the whole conversion; what comes out must be valid XML
+/// per the CDC schema and every row read must be either written or excluded.
+pub fn convert(data: &[u8]) {
+    let (name, bytes) = file_name(data);
+    let schema = cdc();
+    let Ok(c) = crate::convert::convert(bytes, name, schema, &convert_options()) else {
+        return;
+    };
+    let s = &c.summary;
+    assert_eq!(s.rows_read, s.passages_written + s.rows_excluded, "{s:?}");
+    assert_eq!(s.files, c.files.len());
+    let options = ValidationOptions::default();
+    for f in &c.files {
+        let report = schema.validate_str(&f.xml, &options);
+        assert!(
+            report.is_valid(),
+            "the converter wrote an invalid file: {:?}\n{}",
+            report.diagnostics,
+            f.xml
+        );
+    }
+    for f in &c.findings {
+        assert!(!f.message.is_empty(), "every finding has a message: {f:?}");
+    }
+}

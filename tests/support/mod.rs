@@ -1,0 +1,12 @@
+//! Shared by the integration tests that `mod support;` it: the corpus generator, the xmllint
+//! oracle and the workbook fixture builders.
+
+// Each test binary uses a different part of these modules.
+#![allow(dead_code)]
+
+pub mod corpus;
+pub mod workbooks;
+pub mod xmllint;
+
+#[allow(unused_imports)] // only the workbook tests use the builders unqualified
+pub use workbooks::*;

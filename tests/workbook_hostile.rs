@@ -1,0 +1,303 @@
+//! Hostile and broken inputs: each must end quickly in a clear French error or a correct read,
+//! never a panic, a hang or an allocation the size of the declared dimensions.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use accrochage::workbook::{limits, read_workbook, ErrorKind, Workbook, WorkbookError};
+use rust_xlsxwriter::Workbook as XWorkbook;
+
+/// Reads with a time bound: a hostile file may fail, but not slowly.
+fn timed(bytes: &[u8], name: &str) -> Result<Workbook, WorkbookError> {
+    let start = Instant::now();
+    let result = read_workbook(bytes, name);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{name} : {:?}",
+        start.elapsed()
+    );
+    result
+}
+
+fn refused(bytes: &[u8], name: &str, kind: ErrorKind, words: &[&str]) -> String {
+    let err = match timed(bytes, name) {
+        Ok(_) => panic!("{name} aurait dû être refusé"),
+        Err(e) => e,
+    };
+    assert_eq!(err.kind, kind, "{name} : {err}");
+    assert!(
+        err.message.contains(name),
+        "le message doit nommer le fichier : {err}"
+    );
+    for w in words {
+        assert!(err.message.contains(w), "« {w} » manque dans : {err}");
+    }
+    err.message
+}
+
+fn small_xlsx() -> Vec<u8> {
+    let mut wb = XWorkbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Passages").unwrap();
+    ws.write_string(0, 0, "idTechnique").unwrap();
+    ws.write_string(1, 0, "T-1").unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn empty_files_are_refused() {
+    refused(b"", "vide.xlsx", ErrorKind::Empty, &["vide", "0 octet"]);
+    refused(b" \r\n\n", "blanc.csv", ErrorKind::Empty, &["vide"]);
+}
+
+#[test]
+fn other_kinds_of_files_say_what_they_look_like() {
+    let cases: &[(&[u8], &str)] = &[
+        (b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj", "PDF"),
+        (b"\x89PNG\r\n\x1A\n\0\0\0\rIHDR", "PNG"),
+        (b"\xFF\xD8\xFF\xE0\0\x10JFIF", "JPEG"),
+        (b"<!DOCTYPE html><html><body><table>", "HTML"),
+        (
+            b"<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">",
+            "XML 2003",
+        ),
+        (b"\x00\x01\x02\x03binaire\x00\x00", "binaire"),
+    ];
+    for (bytes, word) in cases {
+        refused(
+            bytes,
+            "passages.xlsx",
+            ErrorKind::NotAWorkbook,
+            &[word, "n'est pas un classeur"],
+        );
+    }
+    let docx = support::zip_of(&[("word/document.xml", b"<w:document/>")]);
+    refused(&docx, "lettre.docx", ErrorKind::NotAWorkbook, &["Word"]);
+    let other = support::zip_of(&[("photos/a.txt", b"rien")]);
+    refused(
+        &other,
+        "archive.zip",
+        ErrorKind::NotAWorkbook,
+        &["décompressez"],
+    );
+    let word97 = ole(&["WordDocument"]);
+    refused(&word97, "ancien.doc", ErrorKind::NotAWorkbook, &["Word 97"]);
+}
+
+#[test]
+fn a_truncated_xlsx_is_reported_as_damaged() {
+    let bytes = small_xlsx();
+    for cut in [bytes.len() / 2, bytes.len() - 10, 30] {
+        refused(
+            &bytes[..cut],
+            "coupe.xlsx",
+            ErrorKind::Damaged,
+            &["endommagé"],
+        );
+    }
+}
+
+/// An OLE (compound file) header whose directory names the given streams, as UTF-16LE.
+fn ole(streams: &[&str]) -> Vec<u8> {
+    let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    bytes.resize(512, 0);
+    for s in streams {
+        let mut entry: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        entry.resize(128, 0);
+        bytes.extend(entry);
+    }
+    bytes.resize(2048, 0);
+    bytes
+}
+
+#[test]
+fn an_encrypted_workbook_asks_for_the_password_to_be_removed() {
+    let bytes = ole(&["Root Entry", "EncryptionInfo", "EncryptedPackage"]);
+    refused(
+        &bytes,
+        "protege.xlsx",
+        ErrorKind::Encrypted,
+        &["mot de passe"],
+    );
+}
+
+/// The parts of a small xlsx, stored, with `part` replaced by a deflated run of `run` bytes.
+fn bomb(part: &str, run: usize) -> Vec<u8> {
+    let parts = support::unzip(&small_xlsx());
+    let prefix = b"<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"1\" uniqueCount=\"1\"><si><t>";
+    let suffix = b"</t></si></sst>";
+    let data = support::deflate_run(prefix, b'A', run, suffix);
+    let size = (prefix.len() + run + suffix.len()) as u32;
+    let mut entries: Vec<(&str, u16, &[u8], u32)> = parts
+        .iter()
+        .filter(|(n, _)| n != part)
+        .map(|(n, d)| (n.as_str(), 0, d.as_slice(), d.len() as u32))
+        .collect();
+    entries.push((part, 8, &data, size));
+    support::raw_zip(&entries)
+}
+
+#[test]
+fn a_zip_bomb_is_refused_before_inflating() {
+    // 300 Mo of shared strings deflated to about 2 Mo.
+    let shared = bomb("xl/sharedStrings.xml", 300_000_000);
+    assert!(shared.len() < 3_000_000, "{}", shared.len());
+    refused(
+        &shared,
+        "bombe.xlsx",
+        ErrorKind::TooLarge,
+        &["bombe zip", "xl/sharedStrings.xml", "300 Mo"],
+    );
+    // Worksheets stream, but not beyond the total limit.
+    let sheet = bomb("xl/worksheets/sheet1.xml", 600_000_000);
+    refused(
+        &sheet,
+        "bombe.xlsx",
+        ErrorKind::TooLarge,
+        &["600 Mo", "500 Mo"],
+    );
+}
+
+#[test]
+fn a_part_inflating_beyond_its_declared_size_is_stopped() {
+    // The central directory says 1 Ko; the data would inflate to 50 Mo.
+    let parts = support::unzip(&small_xlsx());
+    let data = support::deflate_run(b"<sst><si><t>", b'A', 50_000_000, b"</t></si></sst>");
+    let mut entries: Vec<(&str, u16, &[u8], u32)> = parts
+        .iter()
+        .filter(|(n, _)| n != "xl/sharedStrings.xml")
+        .map(|(n, d)| (n.as_str(), 0, d.as_slice(), d.len() as u32))
+        .collect();
+    entries.push(("xl/sharedStrings.xml", 8, &data, 1000));
+    let err = timed(&support::raw_zip(&entries), "menteur.xlsx").unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Damaged, "{err}");
+}
+
+#[test]
+fn a_sheet_declaring_every_cell_of_excel_is_read_as_what_it_holds() {
+    let bytes = support::rezip(&small_xlsx(), |name, xml| {
+        if name == "xl/worksheets/sheet1.xml" {
+            let start = xml.find("<dimension ref=\"").unwrap();
+            let end = start + xml[start..].find("/>").unwrap() + 2;
+            format!(
+                "{}<dimension ref=\"A1:XFD1048576\"/>{}",
+                &xml[..start],
+                &xml[end..]
+            )
+        } else {
+            xml
+        }
+    });
+    let book = timed(&bytes, "dimension.xlsx").unwrap();
+    let rows = &book.sheets[0].rows;
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1].number, 2);
+}
+
+#[test]
+fn a_cell_beyond_the_last_column_is_refused() {
+    let bytes = support::rezip(&small_xlsx(), |name, xml| {
+        if name == "xl/worksheets/sheet1.xml" {
+            xml.replace("r=\"A2\"", "r=\"XFE2\"")
+        } else {
+            xml
+        }
+    });
+    refused(
+        &bytes,
+        "hors-limite.xlsx",
+        ErrorKind::TooLarge,
+        &["16384 colonnes"],
+    );
+}
+
+#[test]
+fn a_workbook_without_sheets_is_refused() {
+    let ods = support::ods(&[]);
+    refused(&ods, "vide.ods", ErrorKind::NoSheet, &["aucune feuille"]);
+}
+
+#[test]
+fn files_beyond_the_size_limit_are_refused_at_once() {
+    let mut big = vec![b'a'; limits::MAX_INPUT_BYTES + 1];
+    big[1] = b';';
+    refused(&big, "enorme.csv", ErrorKind::TooLarge, &["100 Mo"]);
+}
+
+#[test]
+fn csv_beyond_excels_rows_or_columns_is_refused() {
+    let mut rows = String::with_capacity(3 * (limits::MAX_ROWS as usize + 1));
+    for _ in 0..=limits::MAX_ROWS {
+        rows.push_str("a\n");
+    }
+    refused(
+        rows.as_bytes(),
+        "lignes.csv",
+        ErrorKind::TooLarge,
+        &["1048576 lignes"],
+    );
+    let wide = ";".repeat(limits::MAX_COLUMNS as usize) + "x\n";
+    refused(
+        wide.as_bytes(),
+        "colonnes.csv",
+        ErrorKind::TooLarge,
+        &["16384 colonnes"],
+    );
+}
+
+#[test]
+fn unterminated_quotes_and_stray_bytes_do_not_break_the_csv_reader() {
+    let book = timed(b"a;b\n\"ouvert;jamais ferme\n", "guillemet.csv").unwrap();
+    assert_eq!(book.sheets[0].rows.len(), 2);
+    let book = timed(b"a;b\n\xFF\xFE\xFD;x\n", "octets.csv").unwrap();
+    assert_eq!(book.sheets[0].rows[1].cells.len(), 2);
+}
+
+#[test]
+fn an_ods_repeating_a_value_over_millions_of_cells_is_refused() {
+    let content = r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="Passages"><table:table-row table:number-rows-repeated="1048576"><table:table-cell office:value-type="string" table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let bytes = support::zip_of(&[
+        (
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        ),
+        ("content.xml", content.as_bytes()),
+    ]);
+    assert!(bytes.len() < 2_000);
+    let limit = limits::MAX_CELLS.to_string();
+    refused(
+        &bytes,
+        "repete.ods",
+        ErrorKind::TooLarge,
+        &["répétées", &limit],
+    );
+    // The same file with a sane repetition is read.
+    let sane = content.replace("1048576", "3").replace("16384", "2");
+    let bytes = support::zip_of(&[
+        (
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        ),
+        ("content.xml", sane.as_bytes()),
+        ("META-INF/manifest.xml", support::ODS_MANIFEST.as_bytes()),
+    ]);
+    let book = timed(&bytes, "repete.ods").unwrap();
+    let rows = &book.sheets[0].rows;
+    assert_eq!((rows.len(), rows[2].cells.len()), (3, 2));
+}
+
+#[test]
+fn more_filled_cells_than_the_limit_are_refused() {
+    let line = "a;".repeat(limits::MAX_COLUMNS as usize - 1) + "a\n";
+    let rows = limits::MAX_CELLS / limits::MAX_COLUMNS as usize + 1;
+    let csv = line.repeat(rows);
+    let limit = limits::MAX_CELLS.to_string();
+    refused(
+        csv.as_bytes(),
+        "cellules.csv",
+        ErrorKind::TooLarge,
+        &[&limit, "cellules remplies"],
+    );
+}
