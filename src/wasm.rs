@@ -42,14 +42,14 @@ fn start() {
 }
 
 /// Objects as plain JS objects (not `Map`), `None` as `null`: what the page reads directly.
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&format!("erreur interne de transfert vers la page : {e}")))
 }
 
 /// The schema to use: the bundled CDC 1.1.2, or the XSD text the user loaded.
-fn load_schema(xsd: Option<String>) -> Result<Schema, JsError> {
+pub(crate) fn load_schema(xsd: Option<String>) -> Result<Schema, JsError> {
     match xsd {
         None => Ok(Schema::cdc()),
         Some(text) if text.trim().is_empty() => Ok(Schema::cdc()),

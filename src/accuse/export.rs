@@ -20,15 +20,27 @@
 //! assert!(is_accuse_column("Accusé : message de la CDC"));
 //! ```
 
+// The writer needs rust_xlsxwriter (feature `xlsx-template`); the column names do not, because
+// the converter recognises them in every build, the page's first wasm module included.
+#[cfg(feature = "xlsx-template")]
 use std::collections::HashMap;
 
+#[cfg(feature = "xlsx-template")]
 use super::reconcile::Reconciliation;
+#[cfg(feature = "xlsx-template")]
 use super::ReconcileError;
+#[cfg(feature = "xlsx-template")]
 use crate::convert::columns::cell_text;
+#[cfg(feature = "xlsx-template")]
 use crate::convert::{self, PARAMS_SHEET};
-use crate::dictionary::{self, normalize_header};
+#[cfg(feature = "xlsx-template")]
+use crate::dictionary;
+use crate::dictionary::normalize_header;
+#[cfg(feature = "xlsx-template")]
 use crate::template::{self, Filled};
+#[cfg(feature = "xlsx-template")]
 use crate::workbook::{self, CellValue};
+#[cfg(feature = "xlsx-template")]
 use crate::xsd::Schema;
 
 /// Headers (first row) and labels (second row) of the two columns the re-export adds.
@@ -54,9 +66,11 @@ pub fn is_accuse_column(header: &str) -> bool {
 }
 
 /// Parameters a new file must not take from the old one.
+#[cfg(feature = "xlsx-template")]
 const FRESH_PARAMETERS: [&str; 2] = ["idFlux", "horodatage"];
 
 /// The workbook of the rows to correct and send again, from the workbook that was sent.
+#[cfg(feature = "xlsx-template")]
 pub fn export_ko(
     reconciliation: &Reconciliation,
     workbook_bytes: &[u8],
@@ -72,6 +86,7 @@ pub fn export_ko(
 }
 
 /// Same as [`export_ko`], from a workbook already read.
+#[cfg(feature = "xlsx-template")]
 pub fn export_ko_book(
     reconciliation: &Reconciliation,
     book: &workbook::Workbook,
@@ -143,6 +158,7 @@ pub fn export_ko_book(
 }
 
 /// The « Paramètres » sheet as (key, value), keys resolved as the converter resolves them.
+#[cfg(feature = "xlsx-template")]
 fn parameters(book: &workbook::Workbook) -> Vec<(String, String)> {
     let Some(sheet) = book.sheet(PARAMS_SHEET) else {
         return Vec::new();

@@ -35,7 +35,9 @@ pub mod parse;
 pub mod reconcile;
 
 pub use explain::{explain, explain_rejection, Explanation, Reason};
-pub use export::{export_ko, export_ko_book, is_accuse_column, ACCUSE_COLUMNS};
+#[cfg(feature = "xlsx-template")]
+pub use export::{export_ko, export_ko_book};
+pub use export::{is_accuse_column, ACCUSE_COLUMNS};
 pub use parse::{parse_accuse, Accuse, AccuseError, ErreurFichier, PassageKo};
 pub use reconcile::{
     reconcile, reconcile_book, Entry, Note, ReasonCount, ReconcileError, Reconciliation,
