@@ -70,6 +70,18 @@ const handlers = {
     const bytes = (await templateEngine()).template(!!withExamples, xsd ?? undefined);
     return new Blob([bytes], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
   },
+  // The « Accusé de traitement » tab (www/accuse.js): the page keeps the files and sends them
+  // again for the export, since this worker keeps nothing between calls.
+  async accuseReconcile({ id, accuse, workbook, workbookName, xml, xsd }) {
+    progress(id, 'rapprochement');
+    return engine.accuse_reconcile(new Uint8Array(accuse), workbook ? new Uint8Array(workbook) : undefined,
+      workbookName ?? undefined, xml ? new Uint8Array(xml) : undefined, xsd ?? undefined);
+  },
+  async accuseExportKo({ accuse, workbook, workbookName, xml, xsd }) {
+    const bytes = (await templateEngine()).accuse_export_ko(new Uint8Array(accuse), new Uint8Array(workbook),
+      workbookName, xml ? new Uint8Array(xml) : undefined, xsd ?? undefined);
+    return new Blob([bytes], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  },
   async reportCsv({ diagnostics }) {
     return new Blob([engine.report_csv(diagnostics)], { type: 'text/csv;charset=utf-8' });
   },
