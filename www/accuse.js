@@ -43,7 +43,9 @@ export function setupAccuse({ engine, xsd }) {
   }
 
   $('accuse-clear').addEventListener('click', () => {
+    // A reconciliation still running is left to finish in the worker; its answer is dropped.
     generation++;
+    setBusy(false);
     for (const [key, , , nameId] of zones) {
       files[key] = null;
       setText($(nameId), defaultNames[key]);

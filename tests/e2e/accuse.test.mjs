@@ -149,5 +149,11 @@ test('a file that is not an accusé is refused with a French message, and the ta
   assert.deepEqual(rows.map((r) => r.idTechnique), ['1234', '4567', '891011']);
   // Values are shown as text: nothing from the files becomes markup.
   assert.equal(await page.$$eval('#accuse-table tbody *', (n) => n.filter((x) => !['TR', 'TD'].includes(x.tagName)).length), 0);
+  // « Effacer les fichiers » drops them from the page and hides the result.
+  await page.click('#accuse-clear');
+  assert.equal(await page.isVisible('#accuse-results'), false);
+  assert.equal(await page.textContent('#accuse-file-name'), 'Aucun fichier choisi.');
+  assert.equal(await page.textContent('#accuse-status'), 'Fichiers retirés de la page.');
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.busy), '');
   await context.close();
 });
