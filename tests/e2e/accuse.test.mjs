@@ -155,5 +155,12 @@ test('a file that is not an accusé is refused with a French message, and the ta
   assert.equal(await page.textContent('#accuse-file-name'), 'Aucun fichier choisi.');
   assert.equal(await page.textContent('#accuse-status'), 'Fichiers retirés de la page.');
   assert.equal(await page.evaluate(() => document.documentElement.dataset.busy), '');
+  // Everything accepted: nothing to download, and the page says so.
+  await pick(page, '#accuse-book-file', CSV);
+  await pick(page, '#accuse-file', writeTmp('accuse-ok.xml', accuse({ ok: ['2026-A-001', '2026-A-002', '2026-A-003'] })));
+  await page.waitForSelector('#accuse-results:not([hidden])');
+  assert.deepEqual(await summary(page), { ok: '3', ko: '0', absent: '0', 'not-sent': '0', unknown: '0', 'to-resend': '0' });
+  assert.equal(await page.isDisabled('#accuse-download-ko'), true);
+  assert.equal(await page.textContent('#accuse-download-note'), 'Aucune ligne n\'est à corriger et renvoyer.');
   await context.close();
 });
