@@ -22,5 +22,7 @@ pub mod fuzzing;
 pub mod template;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm_accuse;
 pub mod workbook;
 pub mod xsd;

@@ -18,9 +18,11 @@
 //! No holder data is kept here between calls: each function receives what it needs and returns.
 //!
 //! Two modules are built from this file (scripts/build-wasm.sh): the page's engine, without the
-//! Excel template writer (`--no-default-features`), and `accrochage_template`, with the feature
-//! `wasm-template-module`, which exports only [`template`] and [`version`] and is loaded when the
-//! user asks for the template. That keeps rust_xlsxwriter out of the first load.
+//! Excel template writer nor the .xls/.xlsb/.ods readers (`--no-default-features`), and
+//! `accrochage_template`, with the feature `wasm-template-module`, which exports [`template`],
+//! [`convert`] (for those rarer formats), the KO re-export and [`version`], and is loaded when
+//! one of them is needed. That keeps rust_xlsxwriter and calamine's legacy readers out of the
+//! first load.
 
 // The template-only module compiles the engine's helpers without exporting them.
 #![cfg_attr(feature = "wasm-template-module", allow(dead_code, unused_imports))]
@@ -42,14 +44,14 @@ fn start() {
 }
 
 /// Objects as plain JS objects (not `Map`), `None` as `null`: what the page reads directly.
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&format!("erreur interne de transfert vers la page : {e}")))
 }
 
 /// The schema to use: the bundled CDC 1.1.2, or the XSD text the user loaded.
-fn load_schema(xsd: Option<String>) -> Result<Schema, JsError> {
+pub(crate) fn load_schema(xsd: Option<String>) -> Result<Schema, JsError> {
     match xsd {
         None => Ok(Schema::cdc()),
         Some(text) if text.trim().is_empty() => Ok(Schema::cdc()),
@@ -156,7 +158,7 @@ fn browser_now() -> LocalNow {
 /// strict, maxPassages, schemaXsd, now: {unixSeconds, offsetMinutes}}`, all optional; `now`
 /// defaults to the browser's clock. Returns `{files: [{name, xml, passages, idFlux}],
 /// diagnostics, summary}`.
-#[cfg(not(feature = "wasm-template-module"))]
+// In both modules: the second one reads the .xls/.xlsb/.ods files the first leaves out.
 #[wasm_bindgen]
 pub fn convert(bytes: &[u8], file_name: &str, options: JsValue) -> Result<JsValue, JsError> {
     let options: JsConvertOptions = if options.is_undefined() || options.is_null() {
@@ -177,6 +179,13 @@ pub fn convert(bytes: &[u8], file_name: &str, options: JsValue) -> Result<JsValu
     let result = convert::convert(bytes, file_name, &schema, &opts)
         .map_err(|e| JsError::new(&format!("{file_name} : {e}")))?;
     to_js(&result)
+}
+
+/// Whether this module reads the format of these bytes (the first module leaves .xls, .xlsb and
+/// .ods to the second, loaded on demand).
+#[wasm_bindgen]
+pub fn reads_format(bytes: &[u8], file_name: &str) -> bool {
+    crate::workbook::reads_format(bytes, file_name)
 }
 
 /// The Excel template to fill in (xlsx bytes), for the bundled schema or `schema_xsd`.

@@ -241,3 +241,88 @@ fn template_is_an_xlsx() {
     let plain = wasm::template(false, Some(EXTENDED_XSD.into())).unwrap();
     assert_eq!(&plain[..2], b"PK");
 }
+
+// ─── The « Accusé de traitement » tab (src/wasm_accuse.rs) ───
+
+const ACCUSE: &str = "<rapport><idFlux>F-1</idFlux><PassagesKO><passage><idTechnique>T-2</idTechnique>\
+    <messageErreur>Aucun titulaire ne correspond aux critères obligatoires</messageErreur></passage>\
+    </PassagesKO><PassagesOK><idTechnique>T-1</idTechnique></PassagesOK></rapport>";
+
+fn accuse_csv() -> String {
+    format!(
+        "{HEADER}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n\
+         T-2;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;MARTIN;Paul;1991;M;75056\n"
+    )
+}
+
+#[wasm_bindgen_test]
+fn accuse_reconcile_gives_statuses_names_and_labels() {
+    use accrochage::wasm_accuse;
+    let csv = accuse_csv();
+    let out = rust(
+        wasm_accuse::accuse_reconcile(
+            ACCUSE.as_bytes(),
+            Some(csv.into_bytes()),
+            Some("passages.csv".into()),
+            None,
+            None,
+        )
+        .unwrap(),
+    );
+    assert_eq!(out["summary"]["ok"], 1);
+    assert_eq!(out["summary"]["ko"], 1);
+    assert_eq!(out["summary"]["toResend"], 1);
+    assert_eq!(out["entries"][1]["status"], "ko");
+    assert_eq!(out["entries"][1]["cell"], "Passages!A3");
+    assert_eq!(out["names"], json!(["DUPONT Marie", "MARTIN Paul"]));
+    assert_eq!(out["statusLabels"]["ko"], "refusé");
+    assert_eq!(out["statusLabels"]["non-envoye"], "non envoyé");
+}
+
+#[wasm_bindgen_test]
+fn accuse_reconcile_errors_are_french_and_name_the_file() {
+    use accrochage::wasm_accuse;
+    let e =
+        wasm_accuse::accuse_reconcile(b"idTechnique;nom\n", None, None, None, None).unwrap_err();
+    assert!(error_message(e).starts_with("Accusé de traitement : "));
+    let e = wasm_accuse::accuse_reconcile(
+        ACCUSE.as_bytes(),
+        Some(b"PK\x03\x04pas un classeur".to_vec()),
+        Some("passages.xlsx".into()),
+        None,
+        None,
+    )
+    .unwrap_err();
+    let m = error_message(e);
+    assert!(
+        m.contains("Le classeur « passages.xlsx » ne peut pas être lu"),
+        "{m}"
+    );
+    assert!(m.contains("Déposez le classeur qui a été converti"), "{m}");
+}
+
+#[wasm_bindgen_test]
+fn accuse_export_ko_writes_the_refused_rows_or_says_there_are_none() {
+    use accrochage::wasm_accuse;
+    let csv = accuse_csv();
+    let xlsx = wasm_accuse::accuse_export_ko(
+        ACCUSE.as_bytes(),
+        csv.as_bytes(),
+        "passages.csv",
+        None,
+        None,
+    )
+    .unwrap();
+    assert!(xlsx.starts_with(b"PK"));
+    let all_ok = "<rapport><idFlux>F-1</idFlux><PassagesOK><idTechnique>T-1</idTechnique>\
+        <idTechnique>T-2</idTechnique></PassagesOK></rapport>";
+    let e = wasm_accuse::accuse_export_ko(
+        all_ok.as_bytes(),
+        csv.as_bytes(),
+        "passages.csv",
+        None,
+        None,
+    )
+    .unwrap_err();
+    assert!(error_message(e).starts_with("Aucune ligne n'est à corriger"));
+}

@@ -6,6 +6,7 @@ import { $, el, setText, show, showError, saveBlob, dropZone, formatInt, formatB
 import { Engine, CancelledError } from './engine.js';
 import { ParamsForm } from './params.js';
 import { renderTable, severityColumn, cellOrder } from './table.js';
+import { setupAccuse } from './accuse.js';
 
 const XSD_KEY = 'accrochage.xsd';
 const XSD_NAME_KEY = 'accrochage.xsd.nom';
@@ -293,6 +294,9 @@ async function verifyFile(file) {
 }
 $('verify-cancel').addEventListener('click', cancel);
 dropZone($('verify-drop'), $('verify-file'), verifyFile);
+
+// ─── Accusé de traitement (accuse.js) ───
+setupAccuse({ engine, xsd: () => state.xsd });
 
 // ─── Start ───
 async function start() {

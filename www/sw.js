@@ -10,6 +10,7 @@ const FILES = [
   'index.html',
   'style.css',
   'app.js',
+  'accuse.js',
   'dom.js',
   'engine.js',
   'params.js',

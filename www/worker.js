@@ -7,7 +7,8 @@ import { zipStore } from './zip.js';
 
 const ready = init();
 const DIAGNOSTICS_SLICE = 2000;
-// The Excel writer is a second module, fetched the first time the template is asked for.
+// The Excel writer and the .xls/.ods readers are a second module, fetched the first time one of
+// them is needed.
 let templateModule = null;
 async function templateEngine() {
   templateModule ??= import('./pkg/accrochage_template.js').then(async (m) => {
@@ -46,7 +47,10 @@ const handlers = {
   async convert({ id, bytes, name, options }) {
     progress(id, 'conversion', { size: bytes.byteLength });
     const started = performance.now();
-    const result = engine.convert(new Uint8Array(bytes), name, options);
+    const input = new Uint8Array(bytes);
+    // .xls, .xlsb and .ods are read by the second module, fetched the first time one is dropped.
+    const reader = engine.reads_format(input, name) ? engine : await templateEngine();
+    const result = reader.convert(input, name, options);
     progress(id, 'preparation', { rows: result.summary.rowsRead });
     const packed = packFiles(result.files);
     // 100 000 findings in one message cost the page a 300 ms freeze to decode: they go in
@@ -68,6 +72,18 @@ const handlers = {
   },
   async template({ withExamples, xsd }) {
     const bytes = (await templateEngine()).template(!!withExamples, xsd ?? undefined);
+    return new Blob([bytes], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  },
+  // The « Accusé de traitement » tab (www/accuse.js): the page keeps the files and sends them
+  // again for the export, since this worker keeps nothing between calls.
+  async accuseReconcile({ id, accuse, workbook, workbookName, xml, xsd }) {
+    progress(id, 'rapprochement');
+    return engine.accuse_reconcile(new Uint8Array(accuse), workbook ? new Uint8Array(workbook) : undefined,
+      workbookName ?? undefined, xml ? new Uint8Array(xml) : undefined, xsd ?? undefined);
+  },
+  async accuseExportKo({ accuse, workbook, workbookName, xml, xsd }) {
+    const bytes = (await templateEngine()).accuse_export_ko(new Uint8Array(accuse), new Uint8Array(workbook),
+      workbookName, xml ? new Uint8Array(xml) : undefined, xsd ?? undefined);
     return new Blob([bytes], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
   },
   async reportCsv({ diagnostics }) {

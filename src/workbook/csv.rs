@@ -63,29 +63,6 @@ fn windows_1252(b: u8) -> char {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn windows_1252_agrees_with_encoding_rs_on_every_byte() {
-        let all: Vec<u8> = (0..=255).collect();
-        let (theirs, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&all);
-        let ours: String = all.iter().map(|&b| windows_1252(b)).collect();
-        assert_eq!(ours, theirs);
-    }
-
-    #[test]
-    fn utf16_with_a_bom_either_way_and_an_odd_byte() {
-        let le: Vec<u8> = [0xFF, 0xFE, b'a', 0, 0xE9, 0].to_vec();
-        assert_eq!(decode(&le).0, "aé");
-        let be: Vec<u8> = [0xFE, 0xFF, 0, b'a', 0, 0xE9, 0x41].to_vec();
-        assert_eq!(decode(&be).0, "aé\u{FFFD}");
-        assert_eq!(decode(b"\xEF\xBB\xBFna\xC3\xAFf").0, "naïf");
-        assert_eq!(decode(b"caf\xE9 \x80").0, "café €");
-    }
-}
-
 /// The separator the header line uses most outside quotes: `;` (French Excel), `,`, or a tab
 /// (Excel's « Texte Unicode » export); `;` when there is none or a tie.
 fn separator(text: &str) -> char {
@@ -209,4 +186,27 @@ pub fn read(bytes: &[u8], name: &str) -> Result<Workbook, WorkbookError> {
             Vec::new()
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_1252_agrees_with_encoding_rs_on_every_byte() {
+        let all: Vec<u8> = (0..=255).collect();
+        let (theirs, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&all);
+        let ours: String = all.iter().map(|&b| windows_1252(b)).collect();
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn utf16_with_a_bom_either_way_and_an_odd_byte() {
+        let le: Vec<u8> = [0xFF, 0xFE, b'a', 0, 0xE9, 0].to_vec();
+        assert_eq!(decode(&le).0, "aé");
+        let be: Vec<u8> = [0xFE, 0xFF, 0, b'a', 0, 0xE9, 0x41].to_vec();
+        assert_eq!(decode(&be).0, "aé\u{FFFD}");
+        assert_eq!(decode(b"\xEF\xBB\xBFna\xC3\xAFf").0, "naïf");
+        assert_eq!(decode(b"caf\xE9 \x80").0, "café €");
+    }
 }
