@@ -23,6 +23,7 @@ pub mod detect;
 pub mod limits;
 mod ods_xls;
 mod text;
+mod xls_guard;
 mod xlsx;
 
 use std::fmt;

@@ -28,6 +28,7 @@ pub fn read(bytes: &[u8], name: &str, format: Format) -> Result<Workbook, Workbo
     };
     match format {
         Format::Xls => {
+            super::xls_guard::check(bytes, name)?;
             let mut book = Xls::new(cursor)
                 .map_err(|e| fail(&e, matches!(e, calamine::XlsError::Password)))?;
             let system = if book.has_1904_epoch() {
