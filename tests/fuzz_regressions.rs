@@ -154,3 +154,36 @@ fn the_intact_xls_fixture_still_reads() {
     let book = read_workbook(&passages_xls(), "passages.xls").unwrap();
     assert!(book.sheets[0].rows.len() >= 2);
 }
+
+/// Was: calamine decodes each formula's tokens (for its formula text, which is never used
+/// here) trusting the length written before them: a formula claiming 65 535 bytes of tokens
+/// made it slice past its record and panic. The guard now empties every formula before
+/// calamine sees the file; the values computed by the spreadsheet are still read.
+#[test]
+fn an_xls_formula_longer_than_its_record_is_not_decoded() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/workbooks/passages-formules.xls"
+    );
+    let mut xls = std::fs::read(path).unwrap();
+    let before = read_workbook(&xls, "formules.xls").unwrap();
+    // The first FORMULA record (type 6, 31 bytes): its token length is at byte 20 of its data.
+    let at = memchr_find(&xls, &[0x06, 0x00, 0x1F, 0x00]) + 4 + 20;
+    assert_eq!(&xls[at..at + 2], &[9, 0], "A2+1 takes 9 bytes of tokens");
+    xls[at..at + 2].copy_from_slice(&[0xFF, 0xFF]);
+    accrochage::fuzzing::workbook_read(&as_fuzz_input(&xls));
+    accrochage::fuzzing::convert(&as_fuzz_input(&xls));
+    let after = read_workbook(&xls, "formules.xls").unwrap();
+    let cells = |b: &accrochage::workbook::Workbook| {
+        b.sheets[0]
+            .rows
+            .iter()
+            .map(|r| (r.number, r.cells.iter().map(|c| c.value.clone()).collect()))
+            .collect::<Vec<(u32, Vec<_>)>>()
+    };
+    assert_eq!(cells(&after), cells(&before));
+    assert_eq!(
+        cells(&before)[1],
+        (2, vec![accrochage::workbook::CellValue::Number(1990.0)])
+    );
+}

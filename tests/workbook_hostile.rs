@@ -313,7 +313,7 @@ fn damaged_xls_files_never_panic() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(4000);
     let mut failures = Vec::new();
-    for file in ["passages.xls", "passages-1904.xls"] {
+    for file in ["passages.xls", "passages-1904.xls", "passages-formules.xls"] {
         let original = std::fs::read(dir.join(file)).unwrap();
         let mut check = |label: String, bytes: &[u8]| {
             let outcome = std::panic::catch_unwind(|| read_workbook(bytes, "abime.xls"));

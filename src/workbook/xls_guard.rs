@@ -18,6 +18,8 @@
 //! assert!(err.message.contains("« abime.xls » est endommagé (la table des textes partagés"));
 //! ```
 
+use std::borrow::Cow;
+
 use super::limits::{self, MAX_XLS_GRID};
 use super::{ErrorKind, WorkbookError};
 
@@ -25,8 +27,9 @@ const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
 const DIFSECT: u32 = 0xFFFF_FFFC;
 const RESERVED_SECTORS: u32 = 0xFFFF_FFFA;
 
-/// Refuses an xls that calamine would read out of bounds, in a loop or into a huge allocation.
-pub fn check(bytes: &[u8], name: &str) -> Result<(), WorkbookError> {
+/// Refuses an xls that calamine would read out of bounds, in a loop or into a huge allocation;
+/// returns the bytes to give calamine: the file, its formulas emptied when it has some.
+pub fn check<'a>(bytes: &'a [u8], name: &str) -> Result<Cow<'a, [u8]>, WorkbookError> {
     let damaged = |why: String| {
         WorkbookError::new(
             ErrorKind::Damaged,
@@ -35,9 +38,23 @@ pub fn check(bytes: &[u8], name: &str) -> Result<(), WorkbookError> {
             ),
         )
     };
-    let stream = workbook_stream(bytes).map_err(damaged)?;
-    match check_records(&stream) {
-        Ok(()) => Ok(()),
+    let (stream, locate) = workbook_stream(bytes).map_err(damaged)?;
+    let mut formulas = Vec::new();
+    match check_records(&stream, &mut formulas) {
+        Ok(()) if formulas.is_empty() => Ok(Cow::Borrowed(bytes)),
+        Ok(()) => {
+            // Only the values are read, never the formulas' text; calamine's formula decoder
+            // indexes the tokens without checking them (dozens of places), so each formula's
+            // length is set to 0 and calamine decodes nothing. Each length is a u16 whose two
+            // bytes may lie in different sectors.
+            let mut patched = bytes.to_vec();
+            for at in formulas {
+                for b in [at, at + 1] {
+                    patched[locate(b)] = 0;
+                }
+            }
+            Ok(Cow::Owned(patched))
+        }
         Err(Refusal::Damaged(why)) => Err(damaged(why)),
         Err(Refusal::TooLarge(cells)) => Err(WorkbookError::new(
             ErrorKind::TooLarge,
@@ -92,19 +109,25 @@ impl Container<'_> {
         len: usize,
         fat: &[u32],
         mini: Option<&[u8]>,
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Stream, String> {
         let mut out = Vec::new();
+        let mut segments = Vec::new();
         let mut seen = vec![false; fat.len()];
         let mut id = start;
         while id != ENDOFCHAIN {
-            let sector = match mini {
-                None => self.sector(id)?,
-                Some(stream) => usize::try_from(u64::from(id) * 64)
-                    .ok()
-                    .and_then(|at| stream.get(at..at.checked_add(64)?))
-                    .ok_or_else(|| format!("le mini-secteur {id} est hors du flux"))?,
+            let (sector, source) = match mini {
+                None => (self.sector(id)?, (id as usize + 1) * self.size),
+                Some(stream) => {
+                    let at = usize::try_from(u64::from(id) * 64).unwrap_or(usize::MAX);
+                    let sector = at
+                        .checked_add(64)
+                        .and_then(|end| stream.get(at..end))
+                        .ok_or_else(|| format!("le mini-secteur {id} est hors du flux"))?;
+                    (sector, at)
+                }
             };
             let take = sector.len().min(len - out.len());
+            segments.push((out.len(), source));
             out.extend_from_slice(&sector[..take]);
             if out.len() >= len {
                 break;
@@ -118,12 +141,34 @@ impl Container<'_> {
             seen[i] = true;
             id = fat[i];
         }
-        Ok(out)
+        Ok(Stream {
+            bytes: out,
+            segments,
+        })
     }
 }
 
-/// The `Workbook` (or, before Excel 97, `Book`) stream, read as calamine reads it.
-fn workbook_stream(bytes: &[u8]) -> Result<Vec<u8>, String> {
+/// A stream's bytes, and where each of its sectors came from (in the file, or in the mini
+/// stream for a small stream), to patch the file in place.
+struct Stream {
+    bytes: Vec<u8>,
+    /// (offset in the stream, offset in the source), in stream order.
+    segments: Vec<(usize, usize)>,
+}
+
+/// Where byte `at` of a stream comes from; `at` lies in the stream, whose first segment starts
+/// at 0.
+fn source_of(segments: &[(usize, usize)], at: usize) -> usize {
+    let i = segments.partition_point(|s| s.0 <= at).saturating_sub(1);
+    let (start, source) = segments[i];
+    source + (at - start)
+}
+
+/// The `Workbook` (or, before Excel 97, `Book`) stream, read as calamine reads it, and the
+/// file offset of each of its bytes.
+type Locate = Box<dyn Fn(usize) -> usize>;
+
+fn workbook_stream(bytes: &[u8]) -> Result<(Vec<u8>, Locate), String> {
     let header = bytes
         .get(..512)
         .ok_or_else(|| "l'en-tête OLE est incomplet".to_string())?;
@@ -165,7 +210,7 @@ fn workbook_stream(bytes: &[u8]) -> Result<Vec<u8>, String> {
         fat.extend(words(c.sector(id)?));
     }
 
-    let dirs = c.chain(dir_start, usize::MAX, &fat, None)?;
+    let dirs = c.chain(dir_start, usize::MAX, &fat, None)?.bytes;
     let mut entries = Vec::new();
     for d in dirs.chunks_exact(128) {
         let name = String::from_utf16_lossy(
@@ -194,11 +239,20 @@ fn workbook_stream(bytes: &[u8]) -> Result<Vec<u8>, String> {
             return Err("la mini-table FAT est plus grande que le fichier".into());
         }
         let ministream = c.chain(root.1, root.2, &fat, None)?;
-        let minifat: Vec<u32> =
-            words(&c.chain(mini_fat_start, mini_fat_len * size, &fat, None)?).collect();
+        let minifat: Vec<u32> = words(
+            &c.chain(mini_fat_start, mini_fat_len * size, &fat, None)?
+                .bytes,
+        )
+        .collect();
         (ministream, minifat)
     } else {
-        (Vec::new(), Vec::new())
+        (
+            Stream {
+                bytes: Vec::new(),
+                segments: Vec::new(),
+            },
+            Vec::new(),
+        )
     };
     let find = |n: &str| {
         entries
@@ -209,9 +263,16 @@ fn workbook_stream(bytes: &[u8]) -> Result<Vec<u8>, String> {
         .or_else(|| find("Book"))
         .ok_or_else(|| "le flux « Workbook » manque".to_string())?;
     if *len < 4096 {
-        c.chain(*start, *len, &minifat, Some(&ministream))
+        let Stream { bytes, segments } =
+            c.chain(*start, *len, &minifat, Some(&ministream.bytes))?;
+        let outer = ministream.segments;
+        Ok((
+            bytes,
+            Box::new(move |at| source_of(&outer, source_of(&segments, at))),
+        ))
     } else {
-        c.chain(*start, *len, &fat, None)
+        let Stream { bytes, segments } = c.chain(*start, *len, &fat, None)?;
+        Ok((bytes, Box::new(move |at| source_of(&segments, at))))
     }
 }
 
@@ -321,10 +382,11 @@ fn short(what: &str, data: &[u8], min: usize) -> Result<(), String> {
 }
 
 /// The records calamine indexes without checking their length, the sheet offsets, and the
-/// size of the grids it will build.
-fn check_records(stream: &[u8]) -> Result<(), Refusal> {
+/// size of the grids it will build; collects the offset of each formula's length (defined
+/// names and cells) in `formulas`.
+fn check_records(stream: &[u8], formulas: &mut Vec<usize>) -> Result<(), Refusal> {
     let mut sheets = Vec::new();
-    for (_, typ, data, cont) in records(stream) {
+    for (start, typ, data, cont) in records(stream) {
         match typ {
             0x00FC => check_sst(data, &cont)?,
             0x002F => short("FilePass", data, 2)?,
@@ -334,11 +396,7 @@ fn check_records(stream: &[u8]) -> Result<(), Refusal> {
             0x0017 => short("ExternSheet", data, 2)?,
             0x0018 => {
                 short("Lbl", data, 14)?;
-                if u16_at(data, 4).unwrap_or(0) as usize > data.len() {
-                    return Err(Refusal::Damaged(
-                        "un nom défini déborde de son enregistrement".into(),
-                    ));
-                }
+                formulas.push(start + 4 + 4);
             }
             0x0085 => {
                 short("BoundSheet", data, 6)?;
@@ -365,7 +423,7 @@ fn check_records(stream: &[u8]) -> Result<(), Refusal> {
                 "deux feuilles se chevauchent à l'octet {pos}"
             )));
         }
-        let (end, cells) = check_sheet(&stream[pos..])?;
+        let (end, cells) = check_sheet(&stream[pos..], pos, formulas)?;
         end_of_previous = pos + end;
         total = total.saturating_add(cells);
         if total > MAX_XLS_GRID {
@@ -378,7 +436,11 @@ fn check_records(stream: &[u8]) -> Result<(), Refusal> {
 /// Walks one sheet's records up to its EOF; returns where it ends and the cells of the larger
 /// of the grids calamine builds for it (the one reserved from DIMENSIONS, the one spanning the
 /// cells).
-fn check_sheet(sheet: &[u8]) -> Result<(usize, u64), Refusal> {
+fn check_sheet(
+    sheet: &[u8],
+    offset: usize,
+    formulas: &mut Vec<usize>,
+) -> Result<(usize, u64), Refusal> {
     let mut reserved: u64 = 0;
     // (first row, last row, first column, last column)
     let mut span: Option<(u32, u32, u32, u32)> = None;
@@ -420,6 +482,11 @@ fn check_sheet(sheet: &[u8]) -> Result<(usize, u64), Refusal> {
                 cell(r, c)
             }
             0x0006 if data.len() >= 6 => {
+                // calamine refuses a shorter record, and reads the formula's length at 20.
+                if data.len() >= 20 {
+                    short("Formula", data, 22)?;
+                    formulas.push(offset + at + 4 + 20);
+                }
                 formula_at = pos(data);
                 cell(formula_at.0, formula_at.1)
             }
