@@ -2,6 +2,8 @@
 //! fuzz targets' edges; each is kept here, on stable, so the fix cannot regress. The bodies are
 //! the fuzz targets' own (`accrochage::fuzzing`), plus the precise outcome expected.
 
+mod support;
+
 use accrochage::workbook::{read_workbook, ErrorKind};
 use accrochage::xsd::{Schema, ValidationOptions};
 
@@ -185,5 +187,42 @@ fn an_xls_formula_longer_than_its_record_is_not_decoded() {
     assert_eq!(
         cells(&before)[1],
         (2, vec![accrochage::workbook::CellValue::Number(1990.0)])
+    );
+}
+
+/// Was: calamine parses a cell reference such as `A99999999999` with unchecked arithmetic; a
+/// debug build panicked (« attempt to multiply with overflow »), the shipped build wraps.
+/// calamine is now built without overflow checks in debug too (Cargo.toml), and the wrapped
+/// row lands beyond Excel's limits, where the reader refuses the file in French. Found by
+/// `fuzz_smoke` with FUZZ_SMOKE_ITERATIONS=60000.
+#[test]
+fn an_xlsx_cell_reference_overflowing_u32_is_refused_not_a_panic() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Passages").unwrap();
+    ws.write_string(0, 0, "idTechnique").unwrap();
+    ws.write_string(1, 0, "T-1").unwrap();
+    let xlsx = support::rezip(&wb.save_to_buffer().unwrap(), |name, xml| {
+        if name.starts_with("xl/worksheets/") {
+            xml.replace("r=\"A2\"", "r=\"A99999999999\"")
+        } else {
+            xml
+        }
+    });
+    let mut input = vec![1]; // `.xlsx` for the fuzz targets
+    input.extend_from_slice(&xlsx);
+    accrochage::fuzzing::workbook_read(&input);
+    accrochage::fuzzing::convert(&input);
+    let err = read_workbook(&xlsx, "debord.xlsx").unwrap_err();
+    assert_eq!(err.kind, ErrorKind::TooLarge, "{err}");
+    assert!(
+        err.message.starts_with(
+            "La feuille « Passages » du fichier « debord.xlsx » a une cellule en ligne "
+        ),
+        "{err}"
+    );
+    assert!(
+        err.message.contains("au-delà des limites d'un tableur"),
+        "{err}"
     );
 }
