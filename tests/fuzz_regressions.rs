@@ -2,6 +2,9 @@
 //! fuzz targets' edges; each is kept here, on stable, so the fix cannot regress. The bodies are
 //! the fuzz targets' own (`accrochage::fuzzing`), plus the precise outcome expected.
 
+mod support;
+
+use accrochage::workbook::{read_workbook, ErrorKind};
 use accrochage::xsd::{Schema, ValidationOptions};
 
 const XS: &str = "xmlns:xs=\"http://www.w3.org/2001/XMLSchema\"";
@@ -61,5 +64,165 @@ fn a_malformed_xsd_is_said_in_french() {
     assert_eq!(
         e.message,
         "le fichier XSD n'est pas un XML bien formé : la balise fermante </xs:schema> ne correspond pas à l'élément ouvert <xs:element>"
+    );
+}
+
+fn passages_xls() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/workbooks/passages.xls"
+    ))
+    .unwrap()
+}
+
+/// The fuzz targets pick the file name from the first byte: 3 is `.xls`.
+fn as_fuzz_input(bytes: &[u8]) -> Vec<u8> {
+    let mut input = vec![3];
+    input.extend_from_slice(bytes);
+    input
+}
+
+/// Offset of the sheet's DIMENSIONS record (type 0x0200, 14 bytes) in the fixture: the
+/// Workbook stream lies in the mini stream, contiguous in the file.
+fn dimensions_at(xls: &[u8]) -> usize {
+    memchr_find(xls, &[0x00, 0x02, 0x0E, 0x00]) + 4
+}
+
+fn memchr_find(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len())
+        .position(|w| w == needle)
+        .expect("record present")
+}
+
+/// Was: calamine reserved rows × columns cells from the DIMENSIONS record as written: a
+/// byte flip asked for 56 Go, an allocation failure that aborts the process (no panic to
+/// catch) and kills the page in the browser. Found by `workbook_hostile::damaged_xls_files_never_panic`.
+#[test]
+fn a_forged_xls_dimensions_record_is_refused_not_an_allocation_abort() {
+    let mut xls = passages_xls();
+    let at = dimensions_at(&xls);
+    xls[at + 4..at + 8].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes()); // last row + 1
+    accrochage::fuzzing::workbook_read(&as_fuzz_input(&xls));
+    accrochage::fuzzing::convert(&as_fuzz_input(&xls));
+    let err = read_workbook(&xls, "geant.xls").unwrap_err();
+    assert_eq!(err.kind, ErrorKind::TooLarge);
+    assert!(
+        err.message.starts_with(
+            "Le classeur Excel 97-2003 (.xls) « geant.xls » déclare 21474836400 cellules (lignes × colonnes de ses feuilles)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.message.contains("enregistrez-le au format .xlsx"),
+        "{err}"
+    );
+}
+
+/// Was: dimensions ending before they start made calamine subtract with overflow (a panic in
+/// a debug build, a wrapped, huge reservation in release).
+#[test]
+fn xls_dimensions_ending_before_they_start_are_refused() {
+    let mut xls = passages_xls();
+    let at = dimensions_at(&xls);
+    xls[at..at + 4].copy_from_slice(&10u32.to_le_bytes()); // first row 10, last row 4
+    accrochage::fuzzing::workbook_read(&as_fuzz_input(&xls));
+    let err = read_workbook(&xls, "abime.xls").unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Damaged);
+    assert_eq!(
+        err.message,
+        "Le classeur Excel 97-2003 (.xls) « abime.xls » est endommagé (les dimensions d'une feuille se terminent avant de commencer) : il n'est pas lu. Rouvrez-le dans votre tableur et enregistrez-le au format .xlsx"
+    );
+}
+
+/// Was: one flipped byte in the shared strings gave a string the « formatting runs » flag at
+/// the very end of the record; calamine read the run count past it and panicked (index out of
+/// bounds in `read_rich_extended_string`). Found by the same loop, 31 093rd flip.
+#[test]
+fn an_xls_string_table_cut_inside_a_string_is_refused_not_a_panic() {
+    let mut xls = passages_xls();
+    xls[1640] = 1;
+    accrochage::fuzzing::workbook_read(&as_fuzz_input(&xls));
+    accrochage::fuzzing::convert(&as_fuzz_input(&xls));
+    let err = read_workbook(&xls, "abime.xls").unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Damaged);
+    assert_eq!(
+        err.message,
+        "Le classeur Excel 97-2003 (.xls) « abime.xls » est endommagé (la table des textes partagés (SST) est coupée au milieu d'un texte) : il n'est pas lu. Rouvrez-le dans votre tableur et enregistrez-le au format .xlsx"
+    );
+}
+
+#[test]
+fn the_intact_xls_fixture_still_reads() {
+    let book = read_workbook(&passages_xls(), "passages.xls").unwrap();
+    assert!(book.sheets[0].rows.len() >= 2);
+}
+
+/// Was: calamine decodes each formula's tokens (for its formula text, which is never used
+/// here) trusting the length written before them: a formula claiming 65 535 bytes of tokens
+/// made it slice past its record and panic. The guard now empties every formula before
+/// calamine sees the file; the values computed by the spreadsheet are still read.
+#[test]
+fn an_xls_formula_longer_than_its_record_is_not_decoded() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/workbooks/passages-formules.xls"
+    );
+    let mut xls = std::fs::read(path).unwrap();
+    let before = read_workbook(&xls, "formules.xls").unwrap();
+    // The first FORMULA record (type 6, 31 bytes): its token length is at byte 20 of its data.
+    let at = memchr_find(&xls, &[0x06, 0x00, 0x1F, 0x00]) + 4 + 20;
+    assert_eq!(&xls[at..at + 2], &[9, 0], "A2+1 takes 9 bytes of tokens");
+    xls[at..at + 2].copy_from_slice(&[0xFF, 0xFF]);
+    accrochage::fuzzing::workbook_read(&as_fuzz_input(&xls));
+    accrochage::fuzzing::convert(&as_fuzz_input(&xls));
+    let after = read_workbook(&xls, "formules.xls").unwrap();
+    let cells = |b: &accrochage::workbook::Workbook| {
+        b.sheets[0]
+            .rows
+            .iter()
+            .map(|r| (r.number, r.cells.iter().map(|c| c.value.clone()).collect()))
+            .collect::<Vec<(u32, Vec<_>)>>()
+    };
+    assert_eq!(cells(&after), cells(&before));
+    assert_eq!(
+        cells(&before)[1],
+        (2, vec![accrochage::workbook::CellValue::Number(1990.0)])
+    );
+}
+
+/// Was: calamine parses a cell reference such as `A99999999999` with unchecked arithmetic; a
+/// debug build panicked (« attempt to multiply with overflow »), the shipped build wraps.
+/// calamine is now built without overflow checks in debug too (Cargo.toml), and the wrapped
+/// row lands beyond Excel's limits, where the reader refuses the file in French. Found by
+/// `fuzz_smoke` with FUZZ_SMOKE_ITERATIONS=60000.
+#[test]
+fn an_xlsx_cell_reference_overflowing_u32_is_refused_not_a_panic() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Passages").unwrap();
+    ws.write_string(0, 0, "idTechnique").unwrap();
+    ws.write_string(1, 0, "T-1").unwrap();
+    let xlsx = support::rezip(&wb.save_to_buffer().unwrap(), |name, xml| {
+        if name.starts_with("xl/worksheets/") {
+            xml.replace("r=\"A2\"", "r=\"A99999999999\"")
+        } else {
+            xml
+        }
+    });
+    let mut input = vec![1]; // `.xlsx` for the fuzz targets
+    input.extend_from_slice(&xlsx);
+    accrochage::fuzzing::workbook_read(&input);
+    accrochage::fuzzing::convert(&input);
+    let err = read_workbook(&xlsx, "debord.xlsx").unwrap_err();
+    assert_eq!(err.kind, ErrorKind::TooLarge, "{err}");
+    assert!(
+        err.message.starts_with(
+            "La feuille « Passages » du fichier « debord.xlsx » a une cellule en ligne "
+        ),
+        "{err}"
+    );
+    assert!(
+        err.message.contains("au-delà des limites d'un tableur"),
+        "{err}"
     );
 }

@@ -301,3 +301,58 @@ fn more_filled_cells_than_the_limit_are_refused() {
         &[&limit, "cellules remplies"],
     );
 }
+
+/// Every damaged copy of a real `.xls` (each truncation, then deterministic byte flips) must
+/// end in a read or a French error: calamine's xls reader trusts the lengths and offsets it
+/// finds in the file, and a panic there would kill the browser page (the wasm build aborts).
+#[test]
+fn damaged_xls_files_never_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workbooks");
+    let flips: usize = std::env::var("XLS_FLIPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4000);
+    let mut failures = Vec::new();
+    for file in ["passages.xls", "passages-1904.xls", "passages-formules.xls"] {
+        let original = std::fs::read(dir.join(file)).unwrap();
+        let mut check = |label: String, bytes: &[u8]| {
+            let outcome = std::panic::catch_unwind(|| read_workbook(bytes, "abime.xls"));
+            match outcome {
+                Err(_) => failures.push(label),
+                Ok(Err(e)) => assert!(
+                    e.message.contains("abime.xls"),
+                    "{label} : le message doit nommer le fichier : {e}"
+                ),
+                Ok(Ok(_)) => {}
+            }
+        };
+        for len in 0..original.len() {
+            check(format!("{file} coupé à {len} octets"), &original[..len]);
+        }
+        // xorshift64*: the same flips on every run, so a failure reproduces.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        };
+        for i in 0..flips {
+            let mut bytes = original.clone();
+            let mut changed = Vec::new();
+            for _ in 0..1 + next() % 3 {
+                let at = (next() % bytes.len() as u64) as usize;
+                let value = next() as u8;
+                bytes[at] = value;
+                changed.push((at, value));
+            }
+            check(format!("{file} modification {i} {changed:?}"), &bytes);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} lectures ont paniqué, dont : {:#?}",
+        failures.len(),
+        &failures[..failures.len().min(20)]
+    );
+}

@@ -39,6 +39,12 @@ pub const MAX_CELL_CHARS: usize = 32_767;
 /// each cell costs about 64 bytes plus its text (the browser's memory is the bound).
 pub const MAX_CELLS: usize = 10_000_000;
 
+/// Largest grid (rows × columns, summed over the sheets) calamine may build for an `.xls`:
+/// Excel 97 sheets hold 65 536 rows, and 64 columns is more than the template's 45. calamine
+/// builds each xls sheet as a dense grid of about 100 bytes per cell (the cells it reserves,
+/// the values, the formulas), so this bounds its memory near 400 Mo.
+pub const MAX_XLS_GRID: u64 = 65_536 * 64;
+
 /// Refuses an input file bigger than [`MAX_INPUT_BYTES`].
 pub fn check_input_size(bytes: &[u8], name: &str) -> Result<(), WorkbookError> {
     if bytes.len() > MAX_INPUT_BYTES {

@@ -24,6 +24,7 @@ pub mod limits;
 #[cfg(feature = "xls-ods")]
 mod ods_xls;
 mod text;
+mod xls_guard;
 mod xlsx;
 
 use std::fmt;

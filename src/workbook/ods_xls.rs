@@ -28,7 +28,8 @@ pub fn read(bytes: &[u8], name: &str, format: Format) -> Result<Workbook, Workbo
     };
     match format {
         Format::Xls => {
-            let mut book = Xls::new(cursor)
+            let checked = super::xls_guard::check(bytes, name)?;
+            let mut book = Xls::new(Cursor::new(&*checked))
                 .map_err(|e| fail(&e, matches!(e, calamine::XlsError::Password)))?;
             let system = if book.has_1904_epoch() {
                 DateSystem::Excel1904
