@@ -24,6 +24,7 @@ pub mod limits;
 #[cfg(feature = "xls-ods")]
 mod ods_xls;
 mod text;
+#[cfg(feature = "xls-ods")]
 mod xls_guard;
 mod xlsx;
 
