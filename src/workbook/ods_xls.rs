@@ -5,7 +5,7 @@ use std::io::{Cursor, Read, Seek};
 
 use calamine::{Data, Ods, Reader, SheetType, SheetVisible, Xls, Xlsb};
 
-use super::xlsx::{date_value, error_fr};
+use super::xlsx::date_value;
 use super::{
     limits, parse_iso_date_time, text_value, BookNote, CellValue, DateSystem, ErrorKind, Format,
     Sheet, SheetBuilder, TextNote, Workbook, WorkbookError,
@@ -46,7 +46,7 @@ pub fn read(bytes: &[u8], name: &str, format: Format) -> Result<Workbook, Workbo
                 {
                     read.notes.push(BookNote::MergedCells {
                         sheet: sheet.name.clone(),
-                        range: super::xlsx::range_text(&d),
+                        range: range_text(&d),
                     });
                 }
             }
@@ -115,6 +115,23 @@ fn read_all<RS: Read + Seek, R: Reader<RS>>(
         format,
         notes,
     })
+}
+
+/// `A1:C1` for 0-based dimensions.
+fn range_text(d: &calamine::Dimensions) -> String {
+    format!(
+        "{}{}:{}{}",
+        super::column_letters(d.start.1),
+        d.start.0 + 1,
+        super::column_letters(d.end.1),
+        d.end.0 + 1
+    )
+}
+
+/// calamine writes the English code; the French one is what Excel shows.
+fn error_fr(e: &calamine::CellErrorType) -> String {
+    let code = e.to_string();
+    super::xlsx::error_fr(&code).map_or(code, str::to_owned)
 }
 
 fn cell_value(data: &Data, system: DateSystem) -> Option<(CellValue, Vec<TextNote>)> {

@@ -1,157 +1,844 @@
-//! xlsx through calamine's streaming cell reader: cells arrive one by one in file order, so a
-//! sheet declaring `A1:XFD1048576` or holding one cell at XFD1048576 costs nothing, unlike a
-//! dense `Range` of every position.
+//! xlsx read directly from the zip with quick-xml, cell by cell in file order: a sheet declaring
+//! `A1:XFD1048576` or holding one cell at XFD1048576 costs nothing, unlike a dense grid of every
+//! position. Only what the conversion needs is parsed: sheet names and order, hidden sheets,
+//! the 1904 date system, shared strings, which styles are dates, cells, formulas and merged
+//! cells. xlsx parts are UTF-8, so no code-page tables are linked (the page's first module
+//! stays small).
+//!
+//! For example, `<c r="B2" s="1"><v>45402</v></c>` with cell style 1 using `numFmtId="14"`
+//! (a built-in date format) reads as the date 2024-04-20 in row 2, column 1.
 
-use std::io::{Cursor, Read};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Cursor, Read};
 
-use calamine::{
-    CellErrorType, DataRef, Reader, SheetType, SheetVisible, Xlsx, XlsxError, XlsxFormulaMetadata,
-};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader as XmlReader;
 
 use super::{
     column_letters, limits, parse_iso_date_time, serial_to_date, text_value, BookNote, CellValue,
     DateSystem, ErrorKind, Format, Sheet, SheetBuilder, TextNote, Workbook, WorkbookError,
 };
 
+type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+
+/// Why a part could not be read; turned into the French message by [`error`].
+enum Fault {
+    Zip(String),
+    Content(String),
+}
+
+impl From<quick_xml::Error> for Fault {
+    fn from(e: quick_xml::Error) -> Fault {
+        Fault::Content(e.to_string())
+    }
+}
+
+fn content<T>(detail: impl Into<String>) -> Result<T, Fault> {
+    Err(Fault::Content(detail.into()))
+}
+
+/// How a cell style displays numbers: dates become calendar dates, durations stay numbers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NumFormat {
+    Other,
+    Date,
+    Duration,
+}
+
 pub fn read(bytes: &[u8], name: &str) -> Result<Workbook, WorkbookError> {
-    let mut xl = Xlsx::new(Cursor::new(bytes)).map_err(|e| error(name, e))?;
-    let system = if xl.has_1904_epoch() {
-        DateSystem::Excel1904
-    } else {
-        DateSystem::Excel1900
+    read_parts(bytes, name).map_err(|e| error(name, e))?
+}
+
+/// The outer error is a damaged file, the inner one a limit reached while reading cells.
+fn read_parts(bytes: &[u8], name: &str) -> Result<Result<Workbook, WorkbookError>, Fault> {
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| Fault::Zip(e.to_string()))?;
+    // Part names are matched ignoring case and with `\` as `/`, as Excel does.
+    let mut parts = HashMap::new();
+    for i in 0..zip.len() {
+        if let Ok(entry) = zip.by_index_raw(i) {
+            if let Ok(n) = entry.name() {
+                parts.insert(n.replace('\\', "/").to_ascii_lowercase(), i);
+            }
+        }
+    }
+    let (xl_path, workbook_name) = office_document(&mut zip, &parts)?;
+    let strings = shared_strings(&mut zip, &parts, &format!("{xl_path}sharedStrings.xml"))?;
+    let formats = styles(&mut zip, &parts, &format!("{xl_path}styles.xml"))?;
+    let rels = relationships(
+        &mut zip,
+        &parts,
+        &format!("{xl_path}_rels/{workbook_name}.rels"),
+    )?;
+    let (metas, system) = workbook(&mut zip, &parts, &format!("{xl_path}{workbook_name}"))?;
+    let book = Book {
+        strings: &strings,
+        formats: &formats,
+        system,
     };
-    let metas: Vec<calamine::Sheet> = xl.sheets_metadata().to_vec();
-    let merges = has_merged_cells(bytes);
     let mut sheets = Vec::new();
     let mut notes = Vec::new();
     let mut total = 0;
-    for meta in metas {
-        // Chart and macro sheets hold no cells to convert.
-        if meta.typ != SheetType::WorkSheet {
+    for (sheet_name, rel_id, hidden) in metas {
+        let Some((target, typ)) = rels.get(&rel_id) else {
+            return content(format!("relation {rel_id} introuvable"));
+        };
+        // Chart and dialog sheets hold no cells to convert.
+        if typ.rsplit('/').next() != Some("worksheet") {
             continue;
         }
-        let hidden = meta.visible != SheetVisible::Visible;
+        let path = match target.strip_prefix('/') {
+            Some(absolute) => absolute.to_owned(),
+            None => format!("{xl_path}{target}"),
+        };
         if hidden {
             notes.push(BookNote::HiddenSheet {
-                sheet: meta.name.clone(),
+                sheet: sheet_name.clone(),
             });
         }
-        let mut builder = SheetBuilder::new(&meta.name, name);
-        {
-            let mut cells = xl
-                .worksheet_cells_reader(&meta.name)
-                .map_err(|e| error(name, e))?;
-            while let Some(cell) = cells
-                .next_cell_with_formula_metadata()
-                .map_err(|e| error(name, e))?
-            {
-                let (row, column) = cell.pos;
-                let Some((value, cell_notes)) = cell_value(cell.value, cell.formula, system) else {
-                    continue;
-                };
-                builder.push(row, column, value, cell_notes, &mut total)?;
-            }
-        }
-        if let Some(Ok(merged)) = merges.then(|| xl.merge_cells_by_sheet_name(&meta.name)) {
-            for d in merged {
-                notes.push(BookNote::MergedCells {
-                    sheet: meta.name.clone(),
-                    range: range_text(&d),
-                });
-            }
+        let Some(mut xml) = open(&mut zip, &parts, &path, limits::MAX_UNCOMPRESSED_BYTES)? else {
+            return content(format!("feuille {sheet_name} introuvable ({path})"));
+        };
+        let mut builder = SheetBuilder::new(&sheet_name, name);
+        let merged = match read_sheet(&mut xml, &book, &mut builder, &mut total)? {
+            Ok(merged) => merged,
+            Err(limit) => return Ok(Err(limit)),
+        };
+        for range in merged {
+            notes.push(BookNote::MergedCells {
+                sheet: sheet_name.clone(),
+                range,
+            });
         }
         let rows = builder.finish();
         sheets.push(Sheet {
-            name: meta.name,
+            name: sheet_name,
             rows,
             hidden,
         });
     }
-    Ok(super::Workbook {
+    Ok(Ok(Workbook {
         date_system: system,
         sheets,
         format: Format::Xlsx,
         notes,
-    })
+    }))
 }
 
-/// `A1:C1` for 0-based dimensions.
-pub(crate) fn range_text(d: &calamine::Dimensions) -> String {
-    format!(
-        "{}{}:{}{}",
-        column_letters(d.start.1),
-        d.start.0 + 1,
-        column_letters(d.end.1),
-        d.end.0 + 1
-    )
-}
+type Xml<'z, 'b> = XmlReader<BufReader<std::io::Take<zip::read::ZipFile<'z, Cursor<&'b [u8]>>>>>;
 
-/// Whether any worksheet part mentions `mergeCell`. calamine finds merged cells by parsing the
-/// whole sheet again (2 s for 100 000 rows); searching the inflated bytes takes a tenth of that,
-/// so the parse only runs for the rare workbook that has some.
-fn has_merged_cells(bytes: &[u8]) -> bool {
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return false;
+/// A quick-xml reader over one part, inflating at most `limit` bytes (the zip guard checked the
+/// declared sizes; this holds even if a size lies); `None` when the part is absent.
+fn open<'z, 'b>(
+    zip: &'z mut Zip<'b>,
+    parts: &HashMap<String, usize>,
+    path: &str,
+    limit: u64,
+) -> Result<Option<Xml<'z, 'b>>, Fault> {
+    let Some(&index) = parts.get(&path.to_ascii_lowercase()) else {
+        return Ok(None);
     };
-    let finder = memchr::memmem::Finder::new(b"mergeCell");
-    let mut buf = vec![0u8; 1 << 16];
-    for i in 0..zip.len() {
-        let Ok(mut part) = zip.by_index(i) else {
-            continue;
-        };
-        if !part.name().is_ok_and(|n| n.starts_with("xl/worksheets/")) {
-            continue;
-        }
-        // The last bytes of each chunk are kept so a match across two chunks is found.
-        let mut kept = 0;
-        while let Ok(n @ 1..) = part.read(&mut buf[kept..]) {
-            let end = kept + n;
-            if finder.find(&buf[..end]).is_some() {
-                return true;
+    let file = zip.by_index(index).map_err(|e| Fault::Zip(e.to_string()))?;
+    let mut xml = XmlReader::from_reader(BufReader::with_capacity(1 << 16, file.take(limit)));
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    Ok(Some(xml))
+}
+
+/// The value of attribute `key`, entities not expanded (ids, numbers, references).
+fn attr<'a>(e: &'a BytesStart<'_>, key: &str) -> Option<std::borrow::Cow<'a, str>> {
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.as_ref() == key)
+        .map(|a| a.value)
+}
+
+/// The value of attribute `key` with its entities expanded (names, targets, format codes).
+fn text_attr(e: &BytesStart<'_>, key: &str) -> Result<Option<String>, Fault> {
+    let Some(a) = e
+        .attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.as_ref() == key)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(unescape_attr(&a.value)?))
+}
+
+fn unescape_attr(v: &str) -> Result<String, Fault> {
+    quick_xml::escape::unescape(v)
+        .map(|v| v.into_owned())
+        .map_err(|e| Fault::Content(e.to_string()))
+}
+
+/// The folder of the main part and its file name, from `_rels/.rels` (`xl/`, `workbook.xml`
+/// when it says nothing).
+fn office_document(
+    zip: &mut Zip<'_>,
+    parts: &HashMap<String, usize>,
+) -> Result<(String, String), Fault> {
+    let mut target = None;
+    if let Some(mut xml) = open(zip, parts, "_rels/.rels", limits::MAX_PART_BYTES)? {
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match xml.read_event_into(&mut buf)? {
+                Event::Start(e) if e.local_name().as_ref() == "Relationship" => {
+                    let office = attr(&e, "Type")
+                        .is_some_and(|t| t.ends_with("/relationships/officeDocument"));
+                    if office {
+                        target = text_attr(&e, "Target")?;
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
             }
-            kept = end.min(8);
-            buf.copy_within(end - kept..end, 0);
         }
     }
-    false
+    let Some(target) = target else {
+        return Ok(("xl/".to_owned(), "workbook.xml".to_owned()));
+    };
+    let (dir, file) = match target.rfind('/') {
+        Some(i) => target.split_at(i + 1),
+        None => ("", target.as_str()),
+    };
+    let file = if file.is_empty() {
+        "workbook.xml"
+    } else {
+        file
+    };
+    Ok((
+        dir.strip_prefix('/').unwrap_or(dir).to_owned(),
+        file.to_owned(),
+    ))
+}
+
+/// Relationship id → (target, type) of the workbook part.
+fn relationships(
+    zip: &mut Zip<'_>,
+    parts: &HashMap<String, usize>,
+    path: &str,
+) -> Result<HashMap<String, (String, String)>, Fault> {
+    let Some(mut xml) = open(zip, parts, path, limits::MAX_PART_BYTES)? else {
+        return content(format!("partie {path} absente"));
+    };
+    let mut rels = HashMap::new();
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf)? {
+            Event::Start(e) if e.local_name().as_ref() == "Relationship" => {
+                if let Some(id) = attr(&e, "Id") {
+                    let target = text_attr(&e, "Target")?.unwrap_or_default();
+                    let typ = attr(&e, "Type").unwrap_or_default().into_owned();
+                    rels.insert(id.into_owned(), (target, typ));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(rels)
+}
+
+/// The sheets in workbook order as (name, relationship id, hidden), and the date system.
+#[allow(clippy::type_complexity)]
+fn workbook(
+    zip: &mut Zip<'_>,
+    parts: &HashMap<String, usize>,
+    path: &str,
+) -> Result<(Vec<(String, String, bool)>, DateSystem), Fault> {
+    let Some(mut xml) = open(zip, parts, path, limits::MAX_PART_BYTES)? else {
+        return content(format!("partie {path} absente"));
+    };
+    let mut sheets = Vec::new();
+    let mut system = DateSystem::Excel1900;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf)? {
+            Event::Start(e) if e.local_name().as_ref() == "sheet" => {
+                let mut name = String::new();
+                let mut rel_id = String::new();
+                let mut hidden = false;
+                for a in e.attributes().with_checks(false).flatten() {
+                    match a.key.as_ref() {
+                        "name" => name = unescape_attr(&a.value)?,
+                        "state" => hidden = matches!(&*a.value, "hidden" | "veryHidden"),
+                        // `r:id`, whatever the namespace prefix.
+                        k if k == "id" || k.ends_with(":id") => rel_id = a.value.into_owned(),
+                        _ => {}
+                    }
+                }
+                sheets.push((name, rel_id, hidden));
+            }
+            // `<x15:workbookPr>` inside `<extLst>` shares the local name without `date1904`.
+            Event::Start(e) if e.local_name().as_ref() == "workbookPr" => {
+                if let Some(v) = attr(&e, "date1904") {
+                    system = if v == "1" || v == "true" {
+                        DateSystem::Excel1904
+                    } else {
+                        DateSystem::Excel1900
+                    };
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok((sheets, system))
+}
+
+fn shared_strings(
+    zip: &mut Zip<'_>,
+    parts: &HashMap<String, usize>,
+    path: &str,
+) -> Result<Vec<String>, Fault> {
+    let Some(mut xml) = open(zip, parts, path, limits::MAX_PART_BYTES)? else {
+        return Ok(Vec::new());
+    };
+    let mut strings = Vec::new();
+    let (mut buf, mut inner, mut text) = (Vec::new(), Vec::new(), Vec::new());
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf)? {
+            Event::Start(e) if e.local_name().as_ref() == "sst" => {
+                if let Some(n) = attr(&e, "uniqueCount").and_then(|n| n.parse::<usize>().ok()) {
+                    // A forged count must not reserve gigabytes.
+                    strings.reserve(n.min(1 << 20));
+                }
+            }
+            Event::Start(e) if e.local_name().as_ref() == "si" => {
+                let end = e.name().as_ref().to_owned();
+                strings.push(read_string(&mut xml, &end, &mut inner, &mut text)?);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(strings)
+}
+
+/// The text of an `<si>` or `<is>` element up to `</closing>`: plain `<t>` or the runs of
+/// rich text (`<r><t>`), without the phonetic guides (`<rPh>`). Without
+/// `xml:space="preserve"`, spaces at the ends of each `<t>` are not part of the text.
+fn read_string<R: BufRead>(
+    xml: &mut XmlReader<R>,
+    closing: &str,
+    buf: &mut Vec<u8>,
+    text_buf: &mut Vec<u8>,
+) -> Result<String, Fault> {
+    let mut out = String::new();
+    let mut phonetic = false;
+    loop {
+        buf.clear();
+        match xml.read_event_into(buf)? {
+            Event::End(e) if e.name().as_ref() == closing => return Ok(out),
+            Event::Start(e) if e.local_name().as_ref() == "rPh" => phonetic = true,
+            Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
+            Event::Start(e) if e.local_name().as_ref() == "t" && !phonetic => {
+                let preserve = attr(&e, "xml:space").is_some_and(|v| v == "preserve");
+                let end = e.name().as_ref().to_owned();
+                let value = read_text(xml, &end, text_buf)?;
+                let value = if preserve {
+                    &value[..]
+                } else {
+                    value.trim_matches([' ', '\t', '\r', '\n'])
+                };
+                out.push_str(&unescape_excel(value));
+            }
+            Event::Eof => return content(format!("fin inattendue dans <{closing}>")),
+            _ => {}
+        }
+    }
+}
+
+/// The text content up to `</closing>`, entities and character references expanded.
+fn read_text<R: BufRead>(
+    xml: &mut XmlReader<R>,
+    closing: &str,
+    buf: &mut Vec<u8>,
+) -> Result<String, Fault> {
+    let mut value = String::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(buf)? {
+            Event::Text(t) => value.push_str(&t.xml10_content()),
+            Event::CData(t) => value.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) => {
+                if let Some(c) = r.resolve_char_ref()? {
+                    value.push(c);
+                } else {
+                    match quick_xml::escape::resolve_xml_entity(r.as_ref()) {
+                        Some(s) => value.push_str(s),
+                        None => return content(format!("entité inconnue &{};", r.as_ref())),
+                    }
+                }
+            }
+            Event::End(e) if e.name().as_ref() == closing => return Ok(value),
+            Event::Eof => return content(format!("fin inattendue dans <{closing}>")),
+            _ => {}
+        }
+    }
+}
+
+/// Excel writes characters XML cannot hold as `_xHHHH_` (a UTF-16 unit: `_x000D_` is a
+/// carriage return, `_xD83D__xDE00_` an emoji), and a literal `_x000D_` as `_x005F_x000D_`.
+fn unescape_excel(s: &str) -> std::borrow::Cow<'_, str> {
+    fn unit(s: &[u8], i: usize) -> Option<u16> {
+        let b = s.get(i..i + 7)?;
+        if b[0] != b'_'
+            || b[1] != b'x'
+            || b[6] != b'_'
+            || !b[2..6].iter().all(u8::is_ascii_hexdigit)
+        {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&b[2..6]).ok()?, 16).ok()
+    }
+    let bytes = s.as_bytes();
+    if !memchr::memmem::find(bytes, b"_x")
+        .is_some_and(|_| memchr::memchr_iter(b'_', bytes).any(|i| unit(bytes, i).is_some()))
+    {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let (mut i, mut copied) = (0, 0);
+    while let Some(off) = memchr::memchr(b'_', &bytes[i..]) {
+        let at = i + off;
+        let Some(u) = unit(bytes, at) else {
+            i = at + 1;
+            continue;
+        };
+        out.push_str(&s[copied..at]);
+        i = at + 7;
+        match u {
+            0xD800..=0xDBFF => match unit(bytes, i) {
+                Some(low @ 0xDC00..=0xDFFF) => {
+                    let c = 0x10000 + ((u32::from(u) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                    out.push(char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER));
+                    i += 7;
+                }
+                _ => out.push(char::REPLACEMENT_CHARACTER),
+            },
+            _ => out.push(char::from_u32(u32::from(u)).unwrap_or(char::REPLACEMENT_CHARACTER)),
+        }
+        copied = i;
+    }
+    out.push_str(&s[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// How each cell style (`<cellXfs>`, indexed by the `s` of a cell) displays numbers.
+fn styles(
+    zip: &mut Zip<'_>,
+    parts: &HashMap<String, usize>,
+    path: &str,
+) -> Result<Vec<NumFormat>, Fault> {
+    let Some(mut xml) = open(zip, parts, path, limits::MAX_PART_BYTES)? else {
+        return Ok(Vec::new());
+    };
+    let mut custom: HashMap<String, NumFormat> = HashMap::new();
+    let mut formats = Vec::new();
+    let (mut in_xfs, mut in_fmts) = (false, false);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf)? {
+            Event::Start(e) => match e.local_name().as_ref() {
+                "numFmts" => in_fmts = true,
+                "cellXfs" => in_xfs = true,
+                "numFmt" if in_fmts => {
+                    if let (Some(id), Some(code)) =
+                        (attr(&e, "numFmtId"), text_attr(&e, "formatCode")?)
+                    {
+                        custom.insert(id.into_owned(), custom_format(&code));
+                    }
+                }
+                "xf" if in_xfs => formats.push(match attr(&e, "numFmtId") {
+                    None => NumFormat::Other,
+                    Some(id) => custom
+                        .get(&*id)
+                        .copied()
+                        .unwrap_or_else(|| builtin_format(&id)),
+                }),
+                _ => {}
+            },
+            Event::End(e) => match e.local_name().as_ref() {
+                "numFmts" => in_fmts = false,
+                "cellXfs" => in_xfs = false,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(formats)
+}
+
+/// The built-in formats (ECMA-376 §18.8.30) that show a date or a time; 46 is `[h]:mm:ss`.
+fn builtin_format(id: &str) -> NumFormat {
+    match id {
+        "14" | "15" | "16" | "17" | "18" | "19" | "20" | "21" | "22" | "45" | "47" => {
+            NumFormat::Date
+        }
+        // East Asian built-in formats, dates and clock times depending on the locale.
+        "27" | "28" | "29" | "30" | "31" | "32" | "33" | "34" | "35" | "36" | "50" | "51"
+        | "52" | "53" | "54" | "55" | "56" | "57" | "58" => NumFormat::Date,
+        "46" => NumFormat::Duration,
+        _ => NumFormat::Other,
+    }
+}
+
+/// Whether a custom format code shows a date: a d, m, y, h or s outside quotes, brackets and
+/// escapes in its first section (`JJ/MM/AAAA` is stored as `dd/mm/yyyy`); `[h]:mm` is a
+/// duration. The same rule as calamine, so files read the same as before.
+fn custom_format(code: &str) -> NumFormat {
+    let (mut escaped, mut quoted, mut ap, mut hms) = (false, false, false, false);
+    let mut brackets = 0u8;
+    let mut prev = ' ';
+    for c in code.chars() {
+        match (c, escaped, quoted, ap, brackets) {
+            (_, true, ..) => escaped = false,
+            // `\` escapes, `_` skips a width, `*` fills: the next character is a literal.
+            ('_' | '\\' | '*', ..) => escaped = true,
+            ('"', _, true, _, _) => quoted = false,
+            (_, _, true, _, _) => {}
+            ('"', ..) => quoted = true,
+            (';', ..) => return NumFormat::Other,
+            ('[', ..) => brackets += 1,
+            (']', .., 1) if hms => return NumFormat::Duration,
+            (']', ..) => brackets = brackets.saturating_sub(1),
+            ('a' | 'A', _, _, false, 0) => ap = true,
+            ('p' | 'm' | '/' | 'P' | 'M', _, _, true, 0) => return NumFormat::Date,
+            ('d' | 'm' | 'h' | 'y' | 's' | 'D' | 'M' | 'H' | 'Y' | 'S', _, _, false, 0) => {
+                return NumFormat::Date
+            }
+            _ => {
+                if !(hms && c.eq_ignore_ascii_case(&prev)) {
+                    hms = prev == '[' && matches!(c, 'm' | 'h' | 's' | 'M' | 'H' | 'S');
+                }
+            }
+        }
+        prev = c;
+    }
+    NumFormat::Other
+}
+
+struct Book<'a> {
+    strings: &'a [String],
+    formats: &'a [NumFormat],
+    system: DateSystem,
+}
+
+/// `A1` → (0, 0); `None` without a row or a column, or with anything else in it.
+fn cell_position(r: &str) -> Option<(u32, Option<u32>)> {
+    let b = r.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let digits = &b[letters..];
+    if digits.is_empty() || digits.len() > 10 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut col: u64 = 0;
+    for c in &b[..letters.min(8)] {
+        col = col * 26 + u64::from(c.to_ascii_uppercase() - b'A') + 1;
+    }
+    if letters > 8 {
+        col = u64::MAX;
+    }
+    let row: u64 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    let row = u32::try_from(row.checked_sub(1)?).unwrap_or(u32::MAX);
+    let col = col
+        .checked_sub(1)
+        .map(|c| u32::try_from(c).unwrap_or(u32::MAX));
+    Some((row, col))
+}
+
+/// The formula of a cell: its text, or `None` for a cell of a shared formula other than the
+/// first (the text is only stored there).
+enum Formula {
+    Text(String),
+    Copied,
+}
+
+/// Streams the cells of a worksheet into `builder`, then returns its merged ranges. The outer
+/// error is a damaged part, the inner one a limit of the builder.
+fn read_sheet<R: BufRead>(
+    xml: &mut XmlReader<R>,
+    book: &Book<'_>,
+    builder: &mut SheetBuilder<'_>,
+    total: &mut usize,
+) -> Result<Result<Vec<String>, WorkbookError>, Fault> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut cell_buf = Vec::with_capacity(1024);
+    let (mut inner, mut text_buf) = (Vec::with_capacity(1024), Vec::with_capacity(1024));
+    let mut first = None;
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf)? {
+            Event::Start(e) if e.local_name().as_ref() == "sheetData" => break,
+            Event::Start(e) => {
+                first.get_or_insert_with(|| e.local_name().as_ref().to_owned());
+            }
+            Event::Eof => {
+                return content(match first {
+                    Some(t) => format!("la partie n'est pas une feuille de calcul ({t})"),
+                    None => "feuille vide".to_owned(),
+                })
+            }
+            _ => {}
+        }
+    }
+    let (mut row_index, mut col_index) = (0u32, 0u32);
+    let bad_ref = |r: &str| content(format!("référence de cellule invalide « {r} »"));
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf)? {
+            Event::Start(e) if e.local_name().as_ref() == "row" => {
+                if let Some(r) = attr(&e, "r") {
+                    match cell_position(&r) {
+                        Some((row, _)) => row_index = row,
+                        None => return bad_ref(&r),
+                    }
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == "row" => {
+                row_index = row_index.saturating_add(1);
+                col_index = 0;
+            }
+            Event::Start(e) if e.local_name().as_ref() == "c" => {
+                let (mut r, mut s, mut t) = (None, None, None);
+                for a in e.attributes().with_checks(false).flatten() {
+                    match a.key.as_ref() {
+                        "r" => r = Some(a.value),
+                        "s" => s = Some(a.value),
+                        "t" => t = Some(a.value),
+                        _ => {}
+                    }
+                }
+                let pos = match r {
+                    Some(r) => match cell_position(&r) {
+                        Some((row, Some(col))) => {
+                            col_index = col;
+                            (row, col)
+                        }
+                        _ => return bad_ref(&r),
+                    },
+                    None => (row_index, col_index),
+                };
+                let (s, t) = (s.as_deref(), t.as_deref());
+                let mut value = Raw::Empty;
+                let mut formula = None;
+                loop {
+                    cell_buf.clear();
+                    match xml.read_event_into(&mut cell_buf)? {
+                        Event::Start(e) if e.local_name().as_ref() == "f" => {
+                            let shared = attr(&e, "t").is_some_and(|t| t == "shared");
+                            let anchor = attr(&e, "ref").is_some();
+                            if shared
+                                && attr(&e, "si")
+                                    .and_then(|s| s.parse::<usize>().ok())
+                                    .is_none()
+                            {
+                                return content("formule partagée sans numéro (si)");
+                            }
+                            let end = e.name().as_ref().to_owned();
+                            let text = read_text(xml, &end, &mut inner)?;
+                            formula = Some(if shared && !anchor {
+                                Formula::Copied
+                            } else {
+                                Formula::Text(text)
+                            });
+                        }
+                        Event::Start(e) => {
+                            let end = e.name().as_ref().to_owned();
+                            value = match e.local_name().as_ref() {
+                                "is" => {
+                                    Raw::Text(read_string(xml, &end, &mut inner, &mut text_buf)?)
+                                }
+                                "v" => read_v(xml, &end, t, &mut inner)?,
+                                // Anything else (extensions) holds no value.
+                                _ => {
+                                    inner.clear();
+                                    xml.read_to_end_into(e.name(), &mut inner)?;
+                                    value
+                                }
+                            };
+                        }
+                        Event::End(e) if e.local_name().as_ref() == "c" => break,
+                        Event::Eof => return content("fin inattendue dans une cellule"),
+                        _ => {}
+                    }
+                }
+                col_index = col_index.saturating_add(1);
+                let Some((value, notes)) = cell_value(value, s, t, formula, book)? else {
+                    continue;
+                };
+                if let Err(limit) = builder.push(pos.0, pos.1, value, notes, total) {
+                    return Ok(Err(limit));
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == "sheetData" => break,
+            Event::Eof => return content("fin inattendue dans <sheetData>"),
+            _ => {}
+        }
+    }
+    // Merged cells follow the cells in the part: read in the same pass.
+    let mut merged = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == "mergeCell" => {
+                if let Some(range) = attr(&e, "ref").and_then(|r| range_text(&r)) {
+                    merged.push(range);
+                }
+            }
+            // Nothing after the cells matters enough to refuse the file for.
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    Ok(Ok(merged))
+}
+
+/// `a1:c1` → `A1:C1`, `B2` → `B2:B2`: the range as the report shows it.
+fn range_text(r: &str) -> Option<String> {
+    let mut ends = r.split(':').map(|p| match cell_position(p) {
+        Some((row, Some(col))) => Some(format!("{}{}", column_letters(col), row as u64 + 1)),
+        _ => None,
+    });
+    let start = ends.next()??;
+    let end = match ends.next() {
+        Some(end) => end?,
+        None => start.clone(),
+    };
+    ends.next().is_none().then(|| format!("{start}:{end}"))
+}
+
+/// A cell's value before its style and type are applied.
+enum Raw {
+    Empty,
+    /// The text of `<v>` (type decides what it means).
+    V(String),
+    /// The text of an inline string.
+    Text(String),
+}
+
+/// The content of a `<v>`. Numbers, indexes, booleans and error codes are plain ASCII: their
+/// first text event is the value. Other types may hold entities.
+fn read_v<R: BufRead>(
+    xml: &mut XmlReader<R>,
+    closing: &str,
+    t: Option<&str>,
+    buf: &mut Vec<u8>,
+) -> Result<Raw, Fault> {
+    match t {
+        // An inline string's value is in `<is>`; a `<v>` beside it is redundant.
+        Some("inlineStr" | "is") => {
+            buf.clear();
+            xml.read_to_end_into(quick_xml::name::QName(closing), buf)?;
+            Ok(Raw::Empty)
+        }
+        Some("n" | "s" | "b" | "e") | None => {
+            buf.clear();
+            let v = match xml.read_event_into(buf)? {
+                Event::Text(t) => t.as_ref().to_owned(),
+                Event::End(_) => return Ok(Raw::Empty),
+                Event::Eof => return content("fin inattendue dans <v>"),
+                _ => String::new(),
+            };
+            buf.clear();
+            xml.read_to_end_into(quick_xml::name::QName(closing), buf)?;
+            Ok(Raw::V(v))
+        }
+        _ => Ok(Raw::V(read_text(xml, closing, buf)?)),
+    }
 }
 
 /// A cell's value and notes; `None` for an empty cell. A formula without a cached result is
 /// not empty: the user typed something, the file just lacks its result.
 fn cell_value(
-    value: DataRef<'_>,
-    formula: Option<XlsxFormulaMetadata>,
-    system: DateSystem,
-) -> Option<(CellValue, Vec<TextNote>)> {
-    let plain = |v| Some((v, Vec::new()));
-    match value {
-        // The formula stands in for the value, so the report shows what the cell holds.
-        DataRef::Empty if formula.is_some() => {
-            let text = match formula {
-                Some(
-                    XlsxFormulaMetadata::Normal { formula }
-                    | XlsxFormulaMetadata::Shared { formula, .. },
-                ) => format!("={formula}"),
-                // The text of a copied formula is only stored on its first cell.
-                _ => "(formule recopiée)".to_owned(),
-            };
-            Some((CellValue::Text(text), vec![TextNote::FormulaWithoutValue]))
+    raw: Raw,
+    s: Option<&str>,
+    t: Option<&str>,
+    formula: Option<Formula>,
+    book: &Book<'_>,
+) -> Result<Option<(CellValue, Vec<TextNote>)>, Fault> {
+    let plain = |v| Ok(Some((v, Vec::new())));
+    let v = match raw {
+        Raw::Text(s) => return Ok(text_value(&s)),
+        Raw::V(v) => v,
+        Raw::Empty => return Ok(formula_note(formula)),
+    };
+    let blank = match t {
+        Some("s" | "n") | None => v.is_empty(),
+        Some("b") => v.trim().is_empty(),
+        _ => false,
+    };
+    if blank {
+        return Ok(formula_note(formula));
+    }
+    match t {
+        Some("s") => {
+            let index = v.parse::<usize>().unwrap_or(0);
+            match book.strings.get(index) {
+                Some(s) => Ok(text_value(s)),
+                None => content(format!("texte partagé n° {index} introuvable")),
+            }
         }
-        DataRef::Empty => None,
-        DataRef::Int(i) => plain(CellValue::Number(i as f64)),
-        DataRef::Float(f) => plain(CellValue::Number(f)),
-        DataRef::Bool(b) => plain(CellValue::Bool(b)),
-        DataRef::String(s) => text_value(&s),
-        DataRef::SharedString(s) => text_value(s),
-        DataRef::DateTime(d) => plain(date_value(d.as_f64(), d.is_duration(), system)),
-        DataRef::DateTimeIso(s) => match parse_iso_date_time(&s) {
+        Some("b") => match v.trim() {
+            "0" => plain(CellValue::Bool(false)),
+            "1" => plain(CellValue::Bool(true)),
+            b if b.eq_ignore_ascii_case("false") => plain(CellValue::Bool(false)),
+            b if b.eq_ignore_ascii_case("true") => plain(CellValue::Bool(true)),
+            _ => content(format!("valeur booléenne invalide « {v} »")),
+        },
+        Some("d") => match parse_iso_date_time(&v) {
             Some((d, 0)) => plain(CellValue::Date(d)),
             Some((d, secs)) => plain(CellValue::DateTime(d, secs)),
-            None => text_value(&s),
+            None => Ok(text_value(&v)),
         },
-        DataRef::DurationIso(s) => text_value(&s),
-        DataRef::Error(e) => plain(CellValue::Error(error_fr(&e))),
+        Some("e") => match error_fr(&v) {
+            Some(e) => plain(CellValue::Error(e.to_owned())),
+            None => content(format!("code d'erreur inconnu « {v} »")),
+        },
+        Some("str") => Ok(text_value(&unescape_excel(&v))),
+        Some("n") | None => match v.parse::<f64>() {
+            Ok(n) => {
+                let format = match s {
+                    Some(s) => book
+                        .formats
+                        .get(s.parse::<usize>().unwrap_or(0))
+                        .copied()
+                        .unwrap_or(NumFormat::Other),
+                    None => NumFormat::Other,
+                };
+                plain(match format {
+                    NumFormat::Date => date_value(n, false, book.system),
+                    NumFormat::Duration => date_value(n, true, book.system),
+                    NumFormat::Other => CellValue::Number(n),
+                })
+            }
+            // Without a type, what is not a number is text.
+            Err(_) if t.is_none() => Ok(text_value(&v)),
+            Err(_) => content(format!("nombre invalide « {v} »")),
+        },
+        Some(other) => content(format!("type de cellule inconnu « {other} »")),
     }
+}
+
+/// An empty cell with a formula holds the formula, so the report shows what the cell holds.
+fn formula_note(formula: Option<Formula>) -> Option<(CellValue, Vec<TextNote>)> {
+    let text = match formula? {
+        Formula::Text(f) => format!("={f}"),
+        Formula::Copied => "(formule recopiée)".to_owned(),
+    };
+    Some((CellValue::Text(text), vec![TextNote::FormulaWithoutValue]))
 }
 
 /// A number displayed with a date format: a calendar date when it is one (a time alone or a
@@ -168,30 +855,29 @@ pub(crate) fn date_value(serial: f64, duration: bool, system: DateSystem) -> Cel
 }
 
 /// Error values as French Excel displays them (files store the English codes).
-pub(crate) fn error_fr(e: &CellErrorType) -> String {
-    match e {
-        CellErrorType::Div0 => "#DIV/0!",
-        CellErrorType::NA => "#N/A",
-        CellErrorType::Name => "#NOM?",
-        CellErrorType::Null => "#NUL!",
-        CellErrorType::Num => "#NOMBRE!",
-        CellErrorType::Ref => "#REF!",
-        CellErrorType::Value => "#VALEUR!",
-        CellErrorType::GettingData => "#DONNEES!",
-    }
-    .to_owned()
+pub(crate) fn error_fr(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "#DIV/0!" => "#DIV/0!",
+        "#N/A" => "#N/A",
+        "#NAME?" => "#NOM?",
+        "#NULL!" => "#NUL!",
+        "#NUM!" => "#NOMBRE!",
+        "#REF!" => "#REF!",
+        "#VALUE!" => "#VALEUR!",
+        "#DATA!" | "#GETTING_DATA" => "#DONNEES!",
+        _ => return None,
+    })
 }
 
-fn error(name: &str, e: XlsxError) -> WorkbookError {
+fn error(name: &str, e: Fault) -> WorkbookError {
     match e {
-        XlsxError::Password => limits::encrypted(name),
-        XlsxError::Zip(z) => WorkbookError::new(
+        Fault::Zip(z) => WorkbookError::new(
             ErrorKind::Damaged,
             format!(
                 "Le classeur « {name} » est endommagé (archive zip illisible : {z}) : rouvrez-le dans votre tableur et enregistrez-le à nouveau au format .xlsx"
             ),
         ),
-        other => WorkbookError::new(
+        Fault::Content(other) => WorkbookError::new(
             ErrorKind::Damaged,
             format!(
                 "Le classeur « {name} » ne peut pas être lu : son contenu est endommagé ou d'une forme inattendue (détail technique : {other}). Rouvrez-le dans votre tableur et enregistrez-le à nouveau au format .xlsx"
