@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 apt_install time libxml2-utils
 N="${1:-100000}"
-REF="${ACCROCHAGE_REFERENCE_DIR:-../shared/reference}/cdc-1.1.2.xsd"
+REF="${ACCROCHAGE_REFERENCE_DIR:-tests/reference}/cdc-1.1.2.xsd"
 OUT=target/bench
 mkdir -p "$OUT"
 cargo build --release --quiet --bin accrochage --example gen_workbook --example gen_corpus

@@ -756,13 +756,11 @@ fn xmllint_accepts(xml: &str) {
     }
     let path = std::env::temp_dir().join(format!("accrochage-accuse-{}.xml", std::process::id()));
     std::fs::write(&path, xml).unwrap();
-    // The CDC's published file when this machine has it, else the repository's encoding of it.
-    let published = Path::new("/work/shared/reference/cdc-1.1.2.xsd");
-    let schema = if published.exists() {
-        published
-    } else {
-        Path::new("xsd/cdc-1.1.2.xsd")
-    };
+    // The CDC's published file, kept in the repository beside our encoding of it.
+    let schema = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/cdc-1.1.2.xsd"
+    ));
     let out = std::process::Command::new("xmllint")
         .args(["--noout", "--schema"])
         .arg(schema)

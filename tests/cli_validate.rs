@@ -46,7 +46,7 @@ fn stderr(o: &Output) -> String {
 
 fn example() -> String {
     let dir = std::env::var("ACCROCHAGE_REFERENCE_DIR")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference").to_owned());
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference").to_owned());
     std::fs::read_to_string(Path::new(&dir).join("cdc-1.1.2-example.xml")).unwrap()
 }
 

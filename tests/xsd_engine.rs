@@ -2456,7 +2456,7 @@ fn loosening_a_facet_of_the_base_is_refused() {
 
 fn reference_file(name: &str) -> String {
     let dir = std::env::var("ACCROCHAGE_REFERENCE_DIR")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference").to_owned());
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference").to_owned());
     let path = std::path::Path::new(&dir).join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(

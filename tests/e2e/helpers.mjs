@@ -18,7 +18,7 @@ export const SCREENSHOTS = join(ROOT, 'target/e2e-screenshots');
 export const TMP = mkdtempSync(join(tmpdir(), 'accrochage-e2e-'));
 
 // The CDC's published XSD when the reference material is around, else the shipped copy.
-const refDir = process.env.ACCROCHAGE_REFERENCE_DIR ?? join(ROOT, '../shared/reference');
+const refDir = process.env.ACCROCHAGE_REFERENCE_DIR ?? join(ROOT, 'tests/reference');
 export const REFERENCE_XSD = existsSync(join(refDir, 'cdc-1.1.2.xsd'))
   ? join(refDir, 'cdc-1.1.2.xsd')
   : join(ROOT, 'xsd/cdc-1.1.2.xsd');

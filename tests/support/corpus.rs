@@ -699,13 +699,11 @@ pub fn flux(seed: u64, shape: Shape, certifications: &[usize], holder: Holder) -
     .flux(certifications, holder)
 }
 
-/// The reference material directory (`ACCROCHAGE_REFERENCE_DIR`, else `../shared/reference`).
+/// The reference material directory (`ACCROCHAGE_REFERENCE_DIR`, else `tests/reference`).
 pub fn reference_dir() -> PathBuf {
     std::env::var_os("ACCROCHAGE_REFERENCE_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference"))
-        })
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference")))
 }
 
 fn doc(name: &str, xml: impl Into<Vec<u8>>, expect: Expect) -> Doc {
