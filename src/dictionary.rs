@@ -28,8 +28,6 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::Serialize;
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::xsd::builtin::Builtin;
 use crate::xsd::{ElementId, Schema, SimpleType};
@@ -448,8 +446,8 @@ fn fold(s: &str) -> String {
             .map(|b| char::from(b.to_ascii_lowercase()))
             .collect();
     }
-    s.nfkd()
-        .filter(|c| !is_combining_mark(*c))
+    crate::unicode::nfkd_without_marks(s)
+        .chars()
         .filter(|c| {
             !c.is_whitespace()
                 && !matches!(

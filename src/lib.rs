@@ -20,6 +20,7 @@ mod fnv;
 pub mod fuzzing;
 #[cfg(feature = "xlsx-template")]
 pub mod template;
+pub mod unicode;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 #[cfg(target_arch = "wasm32")]

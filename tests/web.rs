@@ -118,6 +118,39 @@ fn convert_locates_a_bad_cell() {
 }
 
 #[wasm_bindgen_test]
+fn unicode_forms_asked_of_the_javascript_engine_match_the_native_ones() {
+    use accrochage::unicode::{nfc, nfkd_without_marks};
+    assert_eq!(nfc("Ame\u{301}lie").as_deref(), Some("Amélie"));
+    assert_eq!(nfc("Amélie"), None);
+    assert_eq!(nfkd_without_marks("Présentiel ﬁ"), "Presentiel fi");
+    assert_eq!(
+        nfkd_without_marks("À DISTANCE\u{a0}n\u{ba}"),
+        "A DISTANCE no"
+    );
+}
+
+#[wasm_bindgen_test]
+fn convert_composes_accents_and_folds_accented_labels_in_the_browser() {
+    // « Prénom » as a header and « Féminin » as a value are matched without their accents; a
+    // decomposed « e + U+0301 » is composed and reported.
+    let header = HEADER.replace(";prenom1;", ";Prénom;");
+    let csv = format!(
+        "{header}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Ame\u{301}lie;1990;Féminin;75056\n"
+    );
+    let out = rust(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({}))).unwrap());
+    assert_eq!(out["summary"]["passagesWritten"], 1, "{out}");
+    let xml = out["files"][0]["xml"].as_str().unwrap();
+    assert!(xml.contains(">Amélie<"), "{xml}");
+    assert!(xml.contains(">F<"), "{xml}");
+    let normalized = out["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["cell"] == "Passages!J2" && d["message"].as_str().unwrap().contains("NFC"));
+    assert!(normalized, "{out}");
+}
+
+#[wasm_bindgen_test]
 fn strict_mode_writes_no_file_when_a_row_is_wrong() {
     let csv = format!(
         "{HEADER}\nT-2;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;MARTIN;Paul;1990;Z;75056\n"

@@ -7,8 +7,6 @@
 //! assert_eq!(notes, vec![TextNote::NonBreakingSpace, TextNote::Normalized, TextNote::Trimmed]);
 //! ```
 
-use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
-
 use super::limits::MAX_CELL_CHARS;
 
 /// What cleaning changed in a cell (or, for a formula, what it could not read).
@@ -90,12 +88,9 @@ pub fn clean_text(raw: &str) -> (String, Vec<TextNote>) {
             text.push(c);
         }
     }
-    if is_nfc_quick(text.chars()) != IsNormalized::Yes {
-        let composed: String = text.nfc().collect();
-        if composed != text {
-            notes.push(TextNote::Normalized);
-            text = composed;
-        }
+    if let Some(composed) = crate::unicode::nfc(&text) {
+        notes.push(TextNote::Normalized);
+        text = composed;
     }
     let trimmed = text.trim_matches([' ', '\n']);
     if trimmed.len() != text.len() {
