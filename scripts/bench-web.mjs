@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Times the page end to end in headless Chromium: from the file given to the drop zone to the
 // XML saved by the browser, for 10 000 and 100 000 rows, and how responsive the page stays
-// meanwhile (longest main-thread task, longest gap between animation frames). Prints a
-// Markdown table. Anchor (NOTES.md §8): SheetJS + xmllint-wasm ≈ 15 s for 100 000 rows;
+// meanwhile (longest main-thread task, longest gap between animation frames), the engine's own
+// time and peak memory (its wasm memory, which never shrinks), and the peak memory of all
+// the browser's processes, sampled every 100 ms. Prints a Markdown table. Anchor (NOTES.md §8): SheetJS + xmllint-wasm ≈ 15 s for 100 000 rows;
 // target < 4 s.
 //
 //   node scripts/bench-web.mjs                 workbooks from `cargo run --release --example gen_workbook N FILE`
@@ -12,7 +13,7 @@
 
 import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from './serve.mjs';
@@ -42,6 +43,23 @@ function workbook(n) {
   }
   return file;
 }
+
+// Memory of every Chromium process, in bytes: the sum of their proportional set sizes (Linux
+// /proc), so that pages shared between processes are counted once.
+function browserRss() {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chrom')) continue;
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return total;
+}
+const mo = (bytes) => `${Math.round(bytes / 1e6)} Mo`;
 
 const server = await serve(join(ROOT, 'www'));
 const browser = await chromium.launch({
@@ -73,6 +91,8 @@ try {
       };
       requestAnimationFrame(frame);
     });
+    let peakRss = browserRss();
+    const sampler = setInterval(() => { peakRss = Math.max(peakRss, browserRss()); }, 100);
     const t0 = Date.now();
     await page.setInputFiles('#convert-file', file);
     await page.waitForFunction(() => document.documentElement.dataset.busy !== '1', null, { timeout: 600_000, polling: 50 });
@@ -83,11 +103,15 @@ try {
       await dl.saveAs(path);
       const seconds = ((Date.now() - t0) / 1000).toFixed(2);
       const probe = await page.evaluate(() => window.__bench);
+      clearInterval(sampler);
       const passages = await page.textContent('[data-summary="passages-written"] dd');
-      result = [n, `${(statSync(file).size / 1e6).toFixed(1)} Mo`, passages, `${seconds} s`, `${Math.round(probe.longest)} ms`, `${Math.round(probe.gap)} ms`];
+      const engine = await page.evaluate(() => ({ ...document.getElementById('convert-results').dataset }));
+      result = [n, `${(statSync(file).size / 1e6).toFixed(1)} Mo`, passages, `${seconds} s`, `${(engine.millis / 1000).toFixed(2)} s`,
+        mo(Number(engine.engineMemory)), mo(peakRss), `${Math.round(probe.longest)} ms`, `${Math.round(probe.gap)} ms`];
     } else {
+      clearInterval(sampler);
       const why = (await page.textContent('#convert-error')) || (await page.textContent('#convert-status'));
-      result = [n, `${(statSync(file).size / 1e6).toFixed(1)} Mo`, '0', `échec : ${why.trim().slice(0, 120)}`, '', ''];
+      result = [n, `${(statSync(file).size / 1e6).toFixed(1)} Mo`, '0', `échec : ${why.trim().slice(0, 120)}`, '', '', mo(peakRss), '', ''];
     }
     rows.push(result);
     await context.close();
@@ -97,7 +121,7 @@ try {
   await server.close();
 }
 
-console.log(`| lignes | fichier (${csv ? 'csv' : 'xlsx'}) | passages | dépôt → XML téléchargé | tâche max (fil principal) | écart max entre images |`);
-console.log('|---:|---:|---:|---:|---:|---:|');
+console.log(`| lignes | fichier (${csv ? 'csv' : 'xlsx'}) | passages | dépôt → XML téléchargé | dont moteur | mémoire du moteur | mémoire max du navigateur | tâche max (fil principal) | écart max entre images |`);
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log('\nRepère (NOTES.md §8) : SheetJS + xmllint-wasm ≈ 15 s pour 100 000 lignes ; objectif < 4 s.');

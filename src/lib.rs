@@ -25,5 +25,7 @@ pub mod unicode;
 pub mod wasm;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm_accuse;
+#[cfg(target_arch = "wasm32")]
+mod wasm_alloc;
 pub mod workbook;
 pub mod xsd;

@@ -181,6 +181,12 @@ pub fn convert(bytes: &[u8], file_name: &str, options: JsValue) -> Result<JsValu
     to_js(&result)
 }
 
+/// The engine's memory in bytes: its peak so far, since WebAssembly memory never shrinks.
+#[wasm_bindgen]
+pub fn memory_bytes() -> f64 {
+    crate::wasm_alloc::memory_bytes() as f64
+}
+
 /// Whether this module reads the format of these bytes (the first module leaves .xls, .xlsb and
 /// .ods to the second, loaded on demand).
 #[wasm_bindgen]

@@ -5,7 +5,9 @@
 //!
 //! Time: each case runs on its own thread and a generous deadline catches a hang (no timing
 //! assertion, which a loaded machine would make flaky). Memory: this binary counts its heap with
-//! a wrapping allocator; cases run one at a time so the peak belongs to the case.
+//! a wrapping allocator; cases run one at a time so the peak belongs to the case. Native only:
+//! it uses threads and sockets, and the library's wasm32 build has its own allocator.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Read;

@@ -359,3 +359,31 @@ fn accuse_export_ko_writes_the_refused_rows_or_says_there_are_none() {
     .unwrap_err();
     assert!(error_message(e).starts_with("Aucune ligne n'est à corriger"));
 }
+
+#[wasm_bindgen_test]
+fn the_memory_grows_in_large_steps() {
+    // 40 000 small blocks kept alive (40 Mo): grown 64 KiB at a time, as the standard allocator
+    // does alone, the memory would change size some 600 times, each time with a garbage
+    // collection in the browser.
+    let mut sizes = vec![wasm::memory_bytes()];
+    let mut kept = Vec::with_capacity(40_000);
+    for i in 0..40_000u32 {
+        kept.push(vec![i as u8; 1000]);
+        let now = wasm::memory_bytes();
+        if sizes.last() != Some(&now) {
+            sizes.push(now);
+        }
+    }
+    assert!(
+        sizes.len() >= 2,
+        "40 Mo must have grown the memory: {sizes:?}"
+    );
+    assert!(sizes.len() <= 6, "{} sizes: {sizes:?}", sizes.len());
+    for step in sizes.windows(2) {
+        assert!(step[1] - step[0] >= 16.0 * 1024.0 * 1024.0, "{sizes:?}");
+    }
+    assert_eq!(
+        kept.iter().map(|b| b[999] as u64).sum::<u64>(),
+        (0..40_000u64).map(|i| i % 256).sum::<u64>()
+    );
+}
