@@ -157,7 +157,9 @@ fn browser_now() -> LocalNow {
 /// Converts a workbook (xlsx, xls, ods, csv bytes). `options`: `{params: {idClientEmetteur, …},
 /// strict, maxPassages, schemaXsd, now: {unixSeconds, offsetMinutes}}`, all optional; `now`
 /// defaults to the browser's clock. Returns `{files: [{name, xml, passages, idFlux}],
-/// diagnostics, summary}`.
+/// diagnostics, summary}`, each `xml` as UTF-8 bytes (a `Uint8Array`): a JS string would cost a
+/// decoding pass over hundreds of megabytes here and an encoding pass back to bytes for the
+/// download.
 // In both modules: the second one reads the .xls/.xlsb/.ods files the first leaves out.
 #[wasm_bindgen]
 pub fn convert(bytes: &[u8], file_name: &str, options: JsValue) -> Result<JsValue, JsError> {
@@ -176,9 +178,24 @@ pub fn convert(bytes: &[u8], file_name: &str, options: JsValue) -> Result<JsValu
     opts.params = options.params;
     opts.strict = options.strict;
     opts.max_passages = options.max_passages;
-    let result = convert::convert(bytes, file_name, &schema, &opts)
+    let mut result = convert::convert(bytes, file_name, &schema, &opts)
         .map_err(|e| JsError::new(&format!("{file_name} : {e}")))?;
-    to_js(&result)
+    let xmls: Vec<String> = result
+        .files
+        .iter_mut()
+        .map(|f| std::mem::take(&mut f.xml))
+        .collect();
+    let value = to_js(&result)?;
+    let files = js_sys::Reflect::get(&value, &JsValue::from_str("files"))
+        .map_err(|_| JsError::new("erreur interne de transfert vers la page : files"))?;
+    for (i, xml) in xmls.into_iter().enumerate() {
+        let file = js_sys::Reflect::get_u32(&files, i as u32)
+            .map_err(|_| JsError::new("erreur interne de transfert vers la page : file"))?;
+        let bytes = js_sys::Uint8Array::from(xml.as_bytes());
+        js_sys::Reflect::set(&file, &JsValue::from_str("xml"), &bytes)
+            .map_err(|_| JsError::new("erreur interne de transfert vers la page : xml"))?;
+    }
+    Ok(value)
 }
 
 /// The engine's memory in bytes: its peak so far, since WebAssembly memory never shrinks.

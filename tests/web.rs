@@ -21,6 +21,23 @@ fn rust(v: JsValue) -> Value {
     serde_wasm_bindgen::from_value(v).expect("a JSON-compatible value")
 }
 
+/// `convert`'s result as JSON, each file's `xml` (UTF-8 bytes in a `Uint8Array`, checked here)
+/// turned into text.
+fn converted(v: JsValue) -> Value {
+    let files = js_sys::Reflect::get(&v, &"files".into()).expect("files");
+    for i in 0..js_sys::Array::from(&files).length() {
+        let file = js_sys::Reflect::get_u32(&files, i).expect("a file");
+        let xml = js_sys::Reflect::get(&file, &"xml".into()).expect("xml");
+        assert!(
+            wasm_bindgen::JsCast::is_instance_of::<js_sys::Uint8Array>(&xml),
+            "{xml:?}"
+        );
+        let text = String::from_utf8(js_sys::Uint8Array::from(xml).to_vec()).expect("UTF-8");
+        js_sys::Reflect::set(&file, &"xml".into(), &text.into()).expect("set");
+    }
+    rust(v)
+}
+
 fn options(extra: Value) -> JsValue {
     let mut o = json!({
         "params": {
@@ -56,7 +73,7 @@ fn convert_gives_files_diagnostics_and_summary() {
     let csv = format!(
         "{HEADER}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n"
     );
-    let out = rust(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({}))).unwrap());
+    let out = converted(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({}))).unwrap());
     let file = &out["files"][0];
     assert_eq!(file["idFlux"], "flux-test-1");
     assert_eq!(file["passages"], 1);
@@ -85,7 +102,7 @@ fn convert_follows_another_schema() {
             "action": "CREATION"
         }
     }));
-    let out = rust(wasm::convert(csv.as_bytes(), "nir.csv", params).unwrap());
+    let out = converted(wasm::convert(csv.as_bytes(), "nir.csv", params).unwrap());
     let xml = out["files"][0]["xml"].as_str().expect("one file");
     assert!(xml.contains("<cpf:action>CREATION</cpf:action>"));
     assert!(xml.contains("<cpf:nir>1900175056123</cpf:nir>"));
@@ -103,7 +120,7 @@ fn convert_locates_a_bad_cell() {
         "{HEADER}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n\
          T-2;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;MARTIN;Paul;1990;Z;75056\n"
     );
-    let out = rust(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({}))).unwrap());
+    let out = converted(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({}))).unwrap());
     let bad: Vec<&Value> = out["diagnostics"]
         .as_array()
         .unwrap()
@@ -137,7 +154,7 @@ fn convert_composes_accents_and_folds_accented_labels_in_the_browser() {
     let csv = format!(
         "{header}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Ame\u{301}lie;1990;Féminin;75056\n"
     );
-    let out = rust(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({}))).unwrap());
+    let out = converted(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({}))).unwrap());
     assert_eq!(out["summary"]["passagesWritten"], 1, "{out}");
     let xml = out["files"][0]["xml"].as_str().unwrap();
     assert!(xml.contains(">Amélie<"), "{xml}");
@@ -155,7 +172,7 @@ fn strict_mode_writes_no_file_when_a_row_is_wrong() {
     let csv = format!(
         "{HEADER}\nT-2;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;MARTIN;Paul;1990;Z;75056\n"
     );
-    let out = rust(
+    let out = converted(
         wasm::convert(
             csv.as_bytes(),
             "passages.csv",
@@ -171,7 +188,7 @@ fn convert_without_options_uses_the_browser_clock() {
     let csv = format!(
         "{HEADER}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n"
     );
-    let out = rust(wasm::convert(csv.as_bytes(), "p.csv", JsValue::UNDEFINED).unwrap());
+    let out = converted(wasm::convert(csv.as_bytes(), "p.csv", JsValue::UNDEFINED).unwrap());
     // No parameters: no XML, and the report says which parameter is missing.
     assert_eq!(out["files"].as_array().unwrap().len(), 0);
     let missing = out["diagnostics"]

@@ -25,14 +25,14 @@ const progress = (id, stage, extra = {}) => postMessage({ id, type: 'progress', 
 
 // Downloads are prepared here: building a 100 MB Blob or a zip would freeze the page.
 function packFiles(files) {
-  const enc = new TextEncoder();
-  const meta = files.map(({ name, passages, idFlux, xml }) => ({ name, passages, idFlux, bytes: xml.length }));
+  // Each xml is already UTF-8 bytes (a Uint8Array), as the files will be saved.
+  const meta = files.map(({ name, passages, idFlux, xml }) => ({ name, passages, idFlux, bytes: xml.byteLength }));
   if (files.length === 0) return { files: meta, download: null };
   if (files.length === 1) {
     const f = files[0];
     return { files: meta, download: { name: f.name, blob: new Blob([f.xml], { type: 'application/xml' }) } };
   }
-  const entries = files.map((f) => ({ name: f.name, data: enc.encode(f.xml) }));
+  const entries = files.map((f) => ({ name: f.name, data: f.xml }));
   const zipName = files[0].name.replace(/(_\d+)?\.xml$/, '') + '.zip';
   return { files: meta, download: { name: zipName, blob: zipStore(entries) } };
 }

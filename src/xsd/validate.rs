@@ -369,7 +369,8 @@ impl<'s> Validator<'s> {
                 Event::Text(t) => {
                     let text = t.xml10_content();
                     self.check_chars(&text, None);
-                    if text.contains("]]>") {
+                    // `>` is rare in values: look for it before setting up a substring search.
+                    if memchr::memchr(b'>', text.as_bytes()).is_some() && text.contains("]]>") {
                         self.cdata_end_in_text(&text);
                     }
                     self.text(&text, false);
