@@ -192,3 +192,26 @@ fn an_xlsb_converts_to_the_same_xml_as_the_same_rows_in_csv() {
         from_xlsb.files[0].xml
     );
 }
+
+/// Was: xlsb dates were always read in the 1900 calendar, four years and a day early for a
+/// workbook counting from 1904 (old Mac Excel).
+#[test]
+fn an_xlsb_counting_from_1904_gives_its_dates_in_that_calendar() {
+    let sheet = XSheet::new("Passages", vec![vec![Some(XCell::Date(SEPT_15 - 1462.0))]]);
+    let bytes = support::xlsb::xlsb_with(&[sheet], "xl/workbook.bin", |p| {
+        support::xlsb::after_begin_book(p, &support::xlsb::wb_prop_1904())
+    });
+    let book = read_workbook(&bytes, "mac.xlsb").unwrap();
+    assert_eq!(
+        book.date_system,
+        accrochage::workbook::DateSystem::Excel1904
+    );
+    assert_eq!(
+        book.sheets[0].rows[0].cells[0].value,
+        CellValue::Date(CalendarDate {
+            year: 2026,
+            month: 9,
+            day: 15
+        })
+    );
+}

@@ -33,7 +33,10 @@ pub const END_BUNDLE_SHS: u16 = 0x0090;
 pub const BEGIN_SHEET_DATA: u16 = 0x0091;
 pub const END_SHEET_DATA: u16 = 0x0092;
 pub const WS_DIM: u16 = 0x0094;
+pub const WB_PROP: u16 = 0x0099;
 pub const BUNDLE_SH: u16 = 0x009C;
+pub const NAME: u16 = 0x0027;
+pub const EXTERN_SHEET: u16 = 0x016A;
 pub const BEGIN_SST: u16 = 0x009F;
 pub const END_SST: u16 = 0x00A0;
 pub const BEGIN_FMTS: u16 = 0x0267;
@@ -316,6 +319,65 @@ pub fn xlsb_zip(parts: &[(String, Vec<u8>)]) -> Vec<u8> {
         .map(|(n, d)| (n.as_str(), d.as_slice()))
         .collect();
     zip_of(&refs)
+}
+
+/// The parts zipped without compression: the fuzz seeds, whose mutations then fall on the
+/// records themselves, and the big hostile files, quicker to write.
+pub fn xlsb_zip_stored(parts: &[(String, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(false);
+    for (name, data) in parts {
+        w.start_file(name.as_str(), options).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// Inserts `records` into the workbook part right after BrtBeginBook (its first 3 bytes).
+pub fn after_begin_book(part: Vec<u8>, records: &[u8]) -> Vec<u8> {
+    [&part[..3], records, &part[3..]].concat()
+}
+
+/// Inserts `records` into the workbook part right after BrtEndBundleShs, where the external
+/// sheets and defined names go.
+pub fn after_sheets(part: Vec<u8>, records: &[u8]) -> Vec<u8> {
+    let end = record(END_BUNDLE_SHS, &[]);
+    let at = part.windows(end.len()).position(|w| w == end).unwrap() + end.len();
+    [&part[..at], records, &part[at..]].concat()
+}
+
+/// A BrtWbProp saying the workbook counts dates from 1904.
+pub fn wb_prop_1904() -> Vec<u8> {
+    record(
+        WB_PROP,
+        &[[1u8, 0, 0, 0, 0, 0, 0, 0].to_vec(), wide("")].concat(),
+    )
+}
+
+/// A BrtExternSheet listing `sheets` sheets of this workbook (sheet i for entry i).
+pub fn extern_sheet(sheets: u32) -> Vec<u8> {
+    let mut body = sheets.to_le_bytes().to_vec();
+    for i in 0..sheets {
+        body.extend(0u32.to_le_bytes()); // this workbook's link
+        body.extend(i.to_le_bytes());
+        body.extend(i.to_le_bytes());
+    }
+    record(EXTERN_SHEET, &body)
+}
+
+/// A BrtName `name` whose formula is `rgce` (the parsed tokens).
+pub fn defined_name(name: &str, rgce: &[u8]) -> Vec<u8> {
+    let mut body = vec![0u8; 4]; // flags
+    body.push(0); // shortcut key
+    body.extend(u32::MAX.to_le_bytes()); // workbook scope
+    body.extend(wide(name));
+    body.extend((rgce.len() as u32).to_le_bytes());
+    body.extend_from_slice(rgce);
+    body.extend(0u32.to_le_bytes()); // no extra formula data
+    record(NAME, &body)
 }
 
 /// An xlsb holding `sheets`.
