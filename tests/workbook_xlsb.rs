@@ -215,3 +215,54 @@ fn an_xlsb_counting_from_1904_gives_its_dates_in_that_calendar() {
         })
     );
 }
+
+/// The fuzz seeds' xlsb (`fuzz/seeds/{workbook_read,convert}/*-xlsb.bin`: the format byte 4,
+/// then an uncompressed zip, so that mutations fall on the records): the passages with their
+/// parameters, and a workbook with every cell type, a hidden sheet, a defined name and the
+/// 1904 calendar. `WRITE_FUZZ_SEEDS=1` writes them again after a change of the writer.
+fn fuzz_seeds() -> Vec<(&'static str, Vec<u8>)> {
+    use support::xlsb::*;
+    let plain = xlsb_zip_stored(&xlsb_parts(&[passages_sheet(), params_sheet()]));
+    let mut hidden = XSheet::new(
+        "Cachée",
+        vec![vec![
+            Some(XCell::N(2.5)),
+            Some(XCell::Bool(false)),
+            Some(XCell::Rk(-7)),
+            Some(XCell::Inline("x")),
+        ]],
+    );
+    hidden.hidden = true;
+    let mut parts = xlsb_parts(&[passages_sheet(), hidden]);
+    let mut area = vec![0x3B];
+    area.extend([0u8; 14]);
+    let names = [
+        extern_sheet(1),
+        defined_name("_xlnm._FilterDatabase", &area),
+    ]
+    .concat();
+    let book = std::mem::take(&mut parts[2].1);
+    parts[2].1 = after_sheets(after_begin_book(book, &wb_prop_1904()), &names);
+    let varied = xlsb_zip_stored(&parts);
+    vec![
+        ("passages-xlsb.bin", [&[4u8][..], &plain].concat()),
+        ("types-noms-1904-xlsb.bin", [&[4u8][..], &varied].concat()),
+    ]
+}
+
+#[test]
+fn the_fuzz_seeds_are_the_writers_xlsb_and_read() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
+    for (file, bytes) in fuzz_seeds() {
+        let book = read_workbook(&bytes[1..], file).unwrap_or_else(|e| panic!("{file} : {e}"));
+        assert_eq!(book.format, Format::Xlsb);
+        for target in ["workbook_read", "convert"] {
+            let path = root.join(target).join(file);
+            if std::env::var_os("WRITE_FUZZ_SEEDS").is_some() {
+                std::fs::write(&path, &bytes).unwrap();
+            }
+            let stored = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(stored == bytes, "{} diffère du générateur", path.display());
+        }
+    }
+}

@@ -200,7 +200,7 @@ fn records<'z, 'b>(
 struct Book {
     /// Each shared string's length in UTF-16 units.
     strings: Vec<u32>,
-    /// (sheet name, part) of each worksheet.
+    /// (sheet name, part) of each sheet, in the workbook's order.
     sheets: Vec<(String, String)>,
 }
 
@@ -212,16 +212,22 @@ fn check_book(bytes: &[u8]) -> Result<(), Refusal> {
     let sheets = workbook(&mut zip, &rels)?;
     let book = Book { strings, sheets };
     let (mut grid, mut cells, mut text) = (0u64, 0u64, 0u64);
+    // Every sheet's part once, whatever its type: calamine reads a sheet by its name, and the
+    // first sheet of that name (a chart sheet, or a name that it decodes differently) may be
+    // the one it reads. A part where calamine fails only ends that part's walk: the sheets
+    // before it were read, so those after it are checked too rather than guessed about.
     let mut seen = HashSet::new();
     for (sheet, path) in &book.sheets {
-        // calamine reads a sheet by its name: the first sheet of that name is the one read.
-        if !seen.insert(sheet.clone()) {
+        if !seen.insert(path.clone()) {
             continue;
         }
         let Some(mut part) = records(&mut zip, path)? else {
             continue;
         };
-        worksheet(&mut part, sheet, &book, &mut grid, &mut cells, &mut text)?;
+        match worksheet(&mut part, sheet, &book, &mut grid, &mut cells, &mut text) {
+            Ok(()) | Err(Refusal::CalamineFails) => {}
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
 }
@@ -426,10 +432,7 @@ fn workbook(
                     .and_then(|b| b.get(..(2 * name_len) as usize))
                     .map(utf16)
                     .unwrap_or_default();
-                let path = format!("xl/{target}");
-                if path.split('/').nth(1) == Some("worksheets") {
-                    sheets.push((name, path));
-                }
+                sheets.push((name, format!("xl/{target}")));
             }
             0x0090 => {
                 part.body(0)?;

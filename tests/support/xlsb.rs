@@ -328,7 +328,8 @@ pub fn xlsb_zip_stored(parts: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Stored)
-        .large_file(false);
+        // A fixed date: the seeds written from this must not change from one run to the next.
+        .last_modified_time(zip::DateTime::default());
     for (name, data) in parts {
         w.start_file(name.as_str(), options).unwrap();
         w.write_all(data).unwrap();
