@@ -714,3 +714,27 @@ fn damaged_xlsb_files_never_panic() {
         &failures[..failures.len().min(20)]
     );
 }
+
+/// calamine reads on without the shared strings when it cannot open their part (here, its
+/// local header is damaged), and then a cell showing text indexes an empty table. The zip
+/// check refuses the archive first (and the guard would count no shared string).
+#[test]
+fn an_xlsb_whose_shared_strings_cannot_be_opened_is_refused() {
+    let mut bytes = xb::xlsb_zip_stored(&xb::xlsb_parts(&xlsb_sheets()));
+    let name = b"xl/sharedStrings.bin";
+    let at: Vec<usize> = (0..bytes.len() - name.len())
+        .filter(|&i| &bytes[i..i + name.len()] == name)
+        .collect();
+    // [Content_Types].xml names the part too; then come the local header and the central one.
+    let [.., local, _central] = at[..] else {
+        panic!("{at:?}")
+    };
+    bytes[local - 30] = b'X'; // the local header's signature
+    assert_eq!(calamine_alone(&bytes), "panique");
+    refused(
+        &bytes,
+        "textes.xlsb",
+        ErrorKind::Damaged,
+        &["archive zip illisible"],
+    );
+}

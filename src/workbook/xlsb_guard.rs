@@ -191,8 +191,10 @@ fn records<'z, 'b>(
             r: std::io::BufReader::new(f),
             part: path.to_owned(),
         })),
-        Err(zip::result::ZipError::FileNotFound) => Ok(None),
-        Err(_) => Err(Refusal::CalamineFails),
+        // calamine skips the shared strings and the styles when it cannot open them, whatever
+        // the reason, and reads on: they count as absent. Without the workbook or a sheet, it
+        // fails, and the callers say so.
+        Err(_) => Ok(None),
     }
 }
 
