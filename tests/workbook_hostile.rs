@@ -738,3 +738,91 @@ fn an_xlsb_whose_shared_strings_cannot_be_opened_is_refused() {
         &["archive zip illisible"],
     );
 }
+
+/// calamine keeps every cell record of a sheet before building its grid, the same cell
+/// written again and again included: 11 million records of one cell would cost it 440 Mo.
+#[test]
+fn an_xlsb_writing_one_cell_millions_of_times_is_refused() {
+    let parts = xb::xlsb_parts(&xlsb_sheets());
+    let cell = xb::record(
+        xb::CELL_RK,
+        &[xb::cell_head(0, 0), 6u32.to_le_bytes().to_vec()].concat(),
+    );
+    let times = limits::MAX_CELLS + 1_000_000;
+    let mut head = xb::record(xb::BEGIN_SHEET, &[]);
+    head.extend(xb::dimensions((0, 0), (0, 0)));
+    head.extend(xb::record(xb::BEGIN_SHEET_DATA, &[]));
+    head.extend(xb::row_header(0));
+    let tail = [
+        xb::record(xb::END_SHEET_DATA, &[]),
+        xb::record(xb::END_SHEET, &[]),
+    ]
+    .concat();
+    let sheet = support::deflate_repeat(&head, &cell, times, &tail);
+    let size = (head.len() + cell.len() * times + tail.len()) as u32;
+    // The other parts stored with their CRC; the sheet's is never checked: the guard stops
+    // long before the end of the part.
+    let mut entries: Vec<(&str, u16, &[u8], u32, u32)> = parts
+        .iter()
+        .filter(|(n, _)| n != "xl/worksheets/sheet1.bin")
+        .map(|(n, d)| {
+            (
+                n.as_str(),
+                0,
+                d.as_slice(),
+                d.len() as u32,
+                support::crc32(d),
+            )
+        })
+        .collect();
+    entries.push(("xl/worksheets/sheet1.bin", 8, &sheet, size, 0));
+    let bytes = support::raw_zip_crc(&entries);
+    refused(
+        &bytes,
+        "repetee.xlsb",
+        ErrorKind::TooLarge,
+        &[&format!("plus de {} cellules remplies", limits::MAX_CELLS)],
+    );
+}
+
+#[test]
+fn damaged_xlsb_tables_and_parts_are_refused_with_what_is_wrong() {
+    // A table of shared strings announcing more than it holds.
+    let bytes = xb::xlsb_with(&xlsb_sheets(), "xl/sharedStrings.bin", |mut p| {
+        // BrtBeginSst: its type (2 bytes), its length, then the two counts.
+        p[3..7].copy_from_slice(&9u32.to_le_bytes());
+        p[7..11].copy_from_slice(&9u32.to_le_bytes());
+        p
+    });
+    refused(
+        &bytes,
+        "table.xlsb",
+        ErrorKind::Damaged,
+        &["annonce 9 textes mais n'en contient que 4"],
+    );
+    // A defined name longer than its record.
+    let mut name = xb::defined_name("x", &[]);
+    name[2 + 9..2 + 13].copy_from_slice(&1000u32.to_le_bytes());
+    let bytes = xb::xlsb_with(&xlsb_sheets(), "xl/workbook.bin", |p| {
+        xb::after_sheets(p, &name)
+    });
+    refused(
+        &bytes,
+        "nom.xlsb",
+        ErrorKind::Damaged,
+        &["un nom défini est plus long"],
+    );
+    // A sheet whose deflated data is not deflate: it cannot be inflated.
+    let mut bytes = xb::xlsb(&xlsb_sheets());
+    let part = b"xl/worksheets/sheet1.bin";
+    let local = (0..bytes.len())
+        .find(|&i| bytes[i..].starts_with(part))
+        .unwrap();
+    bytes[local + part.len()] = 0xFF; // reserved block type
+    refused(
+        &bytes,
+        "inflate.xlsb",
+        ErrorKind::Damaged,
+        &["une partie de l'archive est illisible"],
+    );
+}

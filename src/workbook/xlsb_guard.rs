@@ -640,7 +640,7 @@ fn worksheet<R: Read>(
             let i = u32_at(&head, 8);
             let Some(&chars) = book.strings.get(i as usize) else {
                 return Err(Refusal::Damaged(format!(
-                    "la cellule {} de la feuille « {sheet} » renvoie au texte partagé n° {i}, alors que la table n'en contient que {}",
+                    "la cellule {} renvoie au texte partagé n° {i}, alors que la table n'en contient que {}",
                     super::cell_reference(sheet, column, row + 1),
                     book.strings.len()
                 )));
