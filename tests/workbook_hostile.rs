@@ -707,6 +707,64 @@ fn damaged_xlsb_files_never_panic() {
             &parts,
         );
     }
+    // Changes to whole records: a byte change seldom makes a record of another type, or a
+    // count, an index or a length at its extreme.
+    const TYPES: &[u16] = &[
+        0x00, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x13, 0x23, 0x25, 0x27, 0x2C,
+        0x2F, 0x85, 0x90, 0x91, 0x92, 0x94, 0x99, 0x9C, 0x9F, 0x16A, 0x186, 0x267, 0x269,
+    ];
+    const WORDS: &[u32] = &[
+        0,
+        1,
+        2,
+        0xFF,
+        0x3FFF,
+        0x4000,
+        0xF_FFFF,
+        0x10_0000,
+        0x7FFF_FFFF,
+        u32::MAX,
+    ];
+    for i in 0..flips {
+        let p = binary[(next() % binary.len() as u64) as usize];
+        let mut records = split_records(&original[p].1);
+        let mut changes = Vec::new();
+        for _ in 0..1 + next() % 3 {
+            let r = (next() % records.len() as u64) as usize;
+            let change = next() % 6;
+            let (typ, body) = &mut records[r];
+            match change {
+                0 => *typ = TYPES[(next() % TYPES.len() as u64) as usize],
+                1 => body.truncate((next() % (body.len() as u64 + 1)) as usize),
+                2 => body.extend((0..next() % 40).map(|_| next() as u8)),
+                3 if body.len() >= 4 => {
+                    let at = (next() % (body.len() as u64 - 3)) as usize;
+                    let w = WORDS[(next() % WORDS.len() as u64) as usize];
+                    body[at..at + 4].copy_from_slice(&w.to_le_bytes());
+                }
+                4 => {
+                    let copy = records[r].clone();
+                    records.insert(r, copy);
+                }
+                _ => {
+                    records.remove(r);
+                    if records.is_empty() {
+                        break;
+                    }
+                }
+            }
+            changes.push((r, change));
+        }
+        let mut parts = original.clone();
+        parts[p].1 = records
+            .iter()
+            .flat_map(|(t, b)| xb::record(*t, b))
+            .collect();
+        check(
+            format!("{} enregistrements {i} {changes:?}", parts[p].0),
+            &parts,
+        );
+    }
     assert!(
         failures.is_empty(),
         "{} lectures ont paniqué, dont : {:#?}",
@@ -825,4 +883,28 @@ fn damaged_xlsb_tables_and_parts_are_refused_with_what_is_wrong() {
         ErrorKind::Damaged,
         &["une partie de l'archive est illisible"],
     );
+}
+
+/// A well-formed part's records, as (type, body).
+fn split_records(mut part: &[u8]) -> Vec<(u16, Vec<u8>)> {
+    let mut out = Vec::new();
+    while !part.is_empty() {
+        let (typ, n) = if part[0] & 0x80 != 0 {
+            ((part[0] & 0x7F) as u16 | ((part[1] & 0x7F) as u16) << 7, 2)
+        } else {
+            (part[0] as u16, 1)
+        };
+        part = &part[n..];
+        let (mut len, mut n) = (0usize, 0);
+        loop {
+            len |= ((part[n] & 0x7F) as usize) << (7 * n);
+            n += 1;
+            if part[n - 1] & 0x80 == 0 {
+                break;
+            }
+        }
+        out.push((typ, part[n..n + len].to_vec()));
+        part = &part[n + len..];
+    }
+    out
 }
