@@ -908,3 +908,62 @@ fn split_records(mut part: &[u8]) -> Vec<(u16, Vec<u8>)> {
     }
     out
 }
+
+/// calamine reads a sheet's part once per sheet naming it, each found by comparing names with
+/// all the others: many sheets naming the same data would keep it busy for hours.
+#[test]
+fn xlsb_sheets_naming_the_same_data_again_and_again_are_refused() {
+    let bundles = |n: u32| -> Vec<u8> {
+        (0..n)
+            .flat_map(|i| xb::bundle_sheet(0, i + 1, "rId1", &format!("F{i}")))
+            .collect()
+    };
+    let bytes = xb::xlsb_with(&xlsb_sheets(), "xl/workbook.bin", |_| {
+        xb::workbook_part(&bundles(limits::MAX_XLSB_SHEETS as u32 + 1))
+    });
+    refused(
+        &bytes,
+        "feuilles.xlsb",
+        ErrorKind::TooLarge,
+        &["1001 feuilles", "limite de 1000"],
+    );
+    // 20 sheets reading one 30 Mo part of blank cells (which calamine walks but keeps nothing
+    // of): 600 Mo to read.
+    let mut parts = xb::xlsb_parts(&xlsb_sheets());
+    parts[2].1 = xb::workbook_part(&bundles(20));
+    let blank = xb::record(0x0001, &xb::cell_head(0, 0));
+    let times = 3_000_000;
+    let head = [
+        xb::record(xb::BEGIN_SHEET, &[]),
+        xb::dimensions((0, 0), (0, 0)),
+        xb::record(xb::BEGIN_SHEET_DATA, &[]),
+    ]
+    .concat();
+    let tail = [
+        xb::record(xb::END_SHEET_DATA, &[]),
+        xb::record(xb::END_SHEET, &[]),
+    ]
+    .concat();
+    let sheet = support::deflate_repeat(&head, &blank, times, &tail);
+    let size = (head.len() + blank.len() * times + tail.len()) as u32;
+    let mut entries: Vec<(&str, u16, &[u8], u32, u32)> = parts
+        .iter()
+        .filter(|(n, _)| n != "xl/worksheets/sheet1.bin")
+        .map(|(n, d)| {
+            (
+                n.as_str(),
+                0,
+                d.as_slice(),
+                d.len() as u32,
+                support::crc32(d),
+            )
+        })
+        .collect();
+    entries.push(("xl/worksheets/sheet1.bin", 8, &sheet, size, 0));
+    refused(
+        &support::raw_zip_crc(&entries),
+        "memes.xlsb",
+        ErrorKind::TooLarge,
+        &["600 Mo à lire", "limite de 500 Mo"],
+    );
+}

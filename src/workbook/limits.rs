@@ -56,6 +56,10 @@ pub const MAX_XLSB_GRID: u64 = 8_000_000;
 /// 10 000 cells would cost 100 Go. 100 000 passages repeat about 50 millions.
 pub const MAX_XLSB_SHARED_TEXT: u64 = 200_000_000;
 
+/// Sheets in an `.xlsb`: calamine finds each sheet by comparing names with all the others', so
+/// tens of thousands of sheets cost billions of comparisons. A certification workbook has a few.
+pub const MAX_XLSB_SHEETS: usize = 1_000;
+
 /// Refuses an input file bigger than [`MAX_INPUT_BYTES`].
 pub fn check_input_size(bytes: &[u8], name: &str) -> Result<(), WorkbookError> {
     if bytes.len() > MAX_INPUT_BYTES {

@@ -16,7 +16,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{Cursor, Read};
 
-use super::limits::{self, MAX_XLSB_GRID, MAX_XLSB_SHARED_TEXT};
+use super::limits::{self, MAX_XLSB_GRID, MAX_XLSB_SHARED_TEXT, MAX_XLSB_SHEETS};
 use super::{ErrorKind, WorkbookError};
 
 /// calamine's table of built-in functions has this many entries (`utils::FTAB_LEN`).
@@ -57,8 +57,6 @@ pub fn check(bytes: &[u8], name: &str) -> Result<(), WorkbookError> {
         )),
     }
 }
-
-type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
 
 /// The records of one part, read the way calamine's `RecordIter` reads them.
 struct Records<R: Read> {
@@ -165,36 +163,55 @@ fn u32_at(b: &[u8], at: usize) -> u32 {
         .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
-/// The part's name as stored in the zip, found as calamine finds it (case-insensitive).
-fn stored_name(zip: &Zip, path: &str) -> Result<String, Refusal> {
-    let key = path.to_ascii_lowercase();
-    let mut found = None;
-    for stored in zip.file_names() {
-        let stored = stored.map_err(|_| Refusal::CalamineFails)?;
-        // calamine's cache keeps the last of names that differ only by case.
-        if stored.replace('\\', "/").to_ascii_lowercase() == key {
-            found = Some(stored.into_owned());
-        }
-    }
-    Ok(found.unwrap_or_else(|| path.to_owned()))
+/// The zip, with calamine's table of part names: lower-case name → name as stored.
+struct Archive<'b> {
+    zip: zip::ZipArchive<Cursor<&'b [u8]>>,
+    names: HashMap<String, String>,
 }
 
 type Part<'z, 'b> = Records<std::io::BufReader<zip::read::ZipFile<'z, Cursor<&'b [u8]>>>>;
 
-fn records<'z, 'b>(
-    zip: &'z mut zip::ZipArchive<Cursor<&'b [u8]>>,
-    path: &str,
-) -> Result<Option<Part<'z, 'b>>, Refusal> {
-    let stored = stored_name(zip, path)?;
-    match zip.by_name(&stored) {
-        Ok(f) => Ok(Some(Records {
-            r: std::io::BufReader::new(f),
-            part: path.to_owned(),
-        })),
-        // calamine skips the shared strings and the styles when it cannot open them, whatever
-        // the reason, and reads on: they count as absent. Without the workbook or a sheet, it
-        // fails, and the callers say so.
-        Err(_) => Ok(None),
+impl<'b> Archive<'b> {
+    fn new(bytes: &'b [u8]) -> Result<Archive<'b>, Refusal> {
+        let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| Refusal::CalamineFails)?;
+        let mut names = HashMap::new();
+        for stored in zip.file_names() {
+            // calamine fails on a name it cannot decode; of names differing only by case, it
+            // keeps the last.
+            let stored = stored.map_err(|_| Refusal::CalamineFails)?;
+            names.insert(
+                stored.replace('\\', "/").to_ascii_lowercase(),
+                stored.into_owned(),
+            );
+        }
+        Ok(Archive { zip, names })
+    }
+
+    fn stored<'p>(&'p self, path: &'p str) -> &'p str {
+        self.names
+            .get(&path.to_ascii_lowercase())
+            .map_or(path, String::as_str)
+    }
+
+    /// The part's size once inflated, as the zip's directory gives it; 0 when absent.
+    fn size(&mut self, path: &str) -> u64 {
+        let stored = self.stored(path).to_owned();
+        self.zip.by_name(&stored).map_or(0, |f| f.size())
+    }
+
+    /// The part's records, found as calamine finds it (case-insensitive).
+    fn records(&mut self, path: &str) -> Result<Option<Part<'_, 'b>>, Refusal> {
+        let stored = self.stored(path).to_owned();
+        match self.zip.by_name(&stored) {
+            Ok(f) => Ok(Some(Records {
+                r: std::io::BufReader::new(f),
+                part: path.to_owned(),
+            })),
+            // calamine skips the shared strings and the styles when it cannot open them,
+            // whatever the reason, and reads on: they count as absent. Without the workbook or
+            // a sheet, it fails, and the callers say so.
+            Err(_) => Ok(None),
+        }
     }
 }
 
@@ -207,12 +224,33 @@ struct Book {
 }
 
 fn check_book(bytes: &[u8]) -> Result<(), Refusal> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| Refusal::CalamineFails)?;
+    let mut zip = Archive::new(bytes)?;
     let strings = shared_strings(&mut zip)?;
     styles(&mut zip)?;
     let rels = relationships(&mut zip)?;
     let sheets = workbook(&mut zip, &rels)?;
     let book = Book { strings, sheets };
+    // calamine finds a sheet by comparing its name with every sheet's, and reads a part once
+    // per worksheet naming it: thousands of sheets naming one big part would take hours.
+    if book.sheets.len() > MAX_XLSB_SHEETS {
+        return Err(Refusal::TooLarge(format!(
+            "il compte {} feuilles, au-delà de la limite de {MAX_XLSB_SHEETS}",
+            book.sheets.len()
+        )));
+    }
+    let mut walked = 0u64;
+    for (_, path) in &book.sheets {
+        if path.split('/').nth(1) == Some("worksheets") {
+            walked = walked.saturating_add(zip.size(path));
+        }
+    }
+    if walked > limits::MAX_UNCOMPRESSED_BYTES {
+        return Err(Refusal::TooLarge(format!(
+            "ses feuilles, dont certaines renvoient aux mêmes données, font {} Mo à lire, au-delà de la limite de {} Mo",
+            walked / 1_000_000,
+            limits::MAX_UNCOMPRESSED_BYTES / 1_000_000
+        )));
+    }
     let (mut grid, mut cells, mut text) = (0u64, 0u64, 0u64);
     // Every sheet's part once, whatever its type: calamine reads a sheet by its name, and the
     // first sheet of that name (a chart sheet, or a name that it decodes differently) may be
@@ -223,7 +261,7 @@ fn check_book(bytes: &[u8]) -> Result<(), Refusal> {
         if !seen.insert(path.clone()) {
             continue;
         }
-        let Some(mut part) = records(&mut zip, path)? else {
+        let Some(mut part) = zip.records(path)? else {
             continue;
         };
         match worksheet(&mut part, sheet, &book, &mut grid, &mut cells, &mut text) {
@@ -235,8 +273,8 @@ fn check_book(bytes: &[u8]) -> Result<(), Refusal> {
 }
 
 /// The length in UTF-16 units of each shared string (calamine's `read_shared_strings`).
-fn shared_strings(zip: &mut Zip) -> Result<Vec<u32>, Refusal> {
-    let Some(mut part) = records(zip, "xl/sharedStrings.bin")? else {
+fn shared_strings(zip: &mut Archive) -> Result<Vec<u32>, Refusal> {
+    let Some(mut part) = zip.records("xl/sharedStrings.bin")? else {
         return Ok(Vec::new());
     };
     let (len, head) = part.skip_to(0x009F, &[], 8)?; // BrtBeginSst
@@ -262,8 +300,8 @@ fn shared_strings(zip: &mut Zip) -> Result<Vec<u32>, Refusal> {
 
 /// calamine's `read_styles`, which reads record types byte after byte until the number formats
 /// or the cell formats, and does not skip the bodies of the records it passes over.
-fn styles(zip: &mut Zip) -> Result<(), Refusal> {
-    let Some(mut part) = records(zip, "xl/styles.bin")? else {
+fn styles(zip: &mut Archive) -> Result<(), Refusal> {
+    let Some(mut part) = zip.records("xl/styles.bin")? else {
         return Ok(());
     };
     loop {
@@ -294,12 +332,12 @@ fn styles(zip: &mut Zip) -> Result<(), Refusal> {
 
 /// The map calamine builds from `xl/_rels/workbook.bin.rels`: relationship id, raw as it keeps
 /// it, → target.
-fn relationships(zip: &mut Zip) -> Result<HashMap<String, String>, Refusal> {
+fn relationships(zip: &mut Archive) -> Result<HashMap<String, String>, Refusal> {
     use quick_xml::events::Event;
 
     let mut ids = HashMap::new();
     // calamine asks for this exact name, not case-insensitively.
-    let Ok(f) = zip.by_name("xl/_rels/workbook.bin.rels") else {
+    let Ok(f) = zip.zip.by_name("xl/_rels/workbook.bin.rels") else {
         return Ok(ids);
     };
     let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(f));
@@ -396,10 +434,12 @@ fn utf16(b: &[u8]) -> String {
 
 /// calamine's `read_workbook`: the sheets, then the external sheets and defined names.
 fn workbook(
-    zip: &mut Zip,
+    zip: &mut Archive,
     rels: &HashMap<String, String>,
 ) -> Result<Vec<(String, String)>, Refusal> {
-    let mut part = records(zip, "xl/workbook.bin")?.ok_or(Refusal::CalamineFails)?;
+    let mut part = zip
+        .records("xl/workbook.bin")?
+        .ok_or(Refusal::CalamineFails)?;
     let mut sheets = Vec::new();
     loop {
         match part.typ()?.ok_or(Refusal::CalamineFails)? {
