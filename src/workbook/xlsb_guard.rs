@@ -5,7 +5,8 @@
 //! cells far apart make it build a dense grid of billions of cells (an allocation failure that
 //! nothing can catch), as do cells repeating a long shared string, each cell getting its own
 //! copy; a record announcing 256 Mo makes it reserve them before finding the part shorter; a
-//! row number past Excel's last makes it stop reading the sheet without a word.
+//! row number past Excel's last makes it stop reading the sheet without a word; thousands of
+//! sheets, or many naming one big part, keep it busy for hours.
 //!
 //! This module walks the records exactly as calamine does — the shared strings, the styles, the
 //! workbook (sheets, external sheets, defined names), then each worksheet up to the end of its
@@ -27,7 +28,8 @@ const MAX_FORMULA_DEPTH: u32 = 64;
 
 enum Refusal {
     Damaged(String),
-    TooLarge(String),
+    /// Why, and what to do about it.
+    TooLarge(String, &'static str),
     /// Where calamine stops with an error of its own: nothing further to check.
     CalamineFails,
 }
@@ -37,6 +39,9 @@ impl From<std::io::Error> for Refusal {
         Refusal::Damaged(format!("une partie de l'archive est illisible : {e}"))
     }
 }
+
+const TRIM_CELLS: &str = "supprimez les lignes et colonnes inutiles sous et à droite des données";
+const TRIM_SHEETS: &str = "supprimez les feuilles inutiles";
 
 /// Refuses an xlsb that calamine would read out of bounds, into a huge allocation, or cut
 /// short without saying so.
@@ -49,10 +54,10 @@ pub fn check(bytes: &[u8], name: &str) -> Result<(), WorkbookError> {
                 "Le classeur Excel binaire (.xlsb) « {name} » est endommagé ({why}) : il n'est pas lu. Rouvrez-le dans Excel et enregistrez-le au format .xlsx (Fichier › Enregistrer sous › Classeur Excel)"
             ),
         )),
-        Err(Refusal::TooLarge(why)) => Err(WorkbookError::new(
+        Err(Refusal::TooLarge(why, fix)) => Err(WorkbookError::new(
             ErrorKind::TooLarge,
             format!(
-                "Le classeur Excel binaire (.xlsb) « {name} » est trop grand pour être lu ({why}). Ouvrez-le dans Excel, supprimez les lignes et colonnes inutiles sous et à droite des données, et enregistrez-le au format .xlsx"
+                "Le classeur Excel binaire (.xlsb) « {name} » est trop grand pour être lu ({why}). Ouvrez-le dans Excel, {fix}, et enregistrez-le au format .xlsx"
             ),
         )),
     }
@@ -230,14 +235,8 @@ fn check_book(bytes: &[u8]) -> Result<(), Refusal> {
     let rels = relationships(&mut zip)?;
     let sheets = workbook(&mut zip, &rels)?;
     let book = Book { strings, sheets };
-    // calamine finds a sheet by comparing its name with every sheet's, and reads a part once
-    // per worksheet naming it: thousands of sheets naming one big part would take hours.
-    if book.sheets.len() > MAX_XLSB_SHEETS {
-        return Err(Refusal::TooLarge(format!(
-            "il compte {} feuilles, au-delà de la limite de {MAX_XLSB_SHEETS}",
-            book.sheets.len()
-        )));
-    }
+    // calamine reads a part once per worksheet naming it: many sheets naming one big part
+    // would take hours.
     let mut walked = 0u64;
     for (_, path) in &book.sheets {
         if path.split('/').nth(1) == Some("worksheets") {
@@ -249,7 +248,7 @@ fn check_book(bytes: &[u8]) -> Result<(), Refusal> {
             "ses feuilles, dont certaines renvoient aux mêmes données, font {} Mo à lire, au-delà de la limite de {} Mo",
             walked / 1_000_000,
             limits::MAX_UNCOMPRESSED_BYTES / 1_000_000
-        )));
+        ), TRIM_SHEETS));
     }
     let (mut grid, mut cells, mut text) = (0u64, 0u64, 0u64);
     // Every sheet's part once, whatever its type: calamine reads a sheet by its name, and the
@@ -475,6 +474,14 @@ fn workbook(
                     .map(utf16)
                     .unwrap_or_default();
                 sheets.push((name, format!("xl/{target}")));
+                // calamine finds a sheet by comparing its name with every sheet's: thousands
+                // of sheets cost billions of comparisons (and here, memory).
+                if sheets.len() > MAX_XLSB_SHEETS {
+                    return Err(Refusal::TooLarge(
+                        format!("il compte plus de {MAX_XLSB_SHEETS} feuilles"),
+                        TRIM_SHEETS,
+                    ));
+                }
             }
             0x0090 => {
                 part.body(0)?;
@@ -652,11 +659,14 @@ fn worksheet<R: Read>(
                 part.at_least("de ligne", len, 4)?;
                 row = u32_at(&head, 0);
                 if row >= limits::MAX_ROWS {
-                    return Err(Refusal::TooLarge(format!(
+                    return Err(Refusal::TooLarge(
+                        format!(
                         "la feuille « {sheet} » a une ligne n° {}, au-delà des {} lignes d'Excel",
                         row as u64 + 1,
                         limits::MAX_ROWS
-                    )));
+                    ),
+                        TRIM_CELLS,
+                    ));
                 }
                 continue;
             }
@@ -674,7 +684,7 @@ fn worksheet<R: Read>(
                 "la feuille « {sheet} » a une cellule en colonne {}, au-delà des {} colonnes d'Excel",
                 column as u64 + 1,
                 limits::MAX_COLUMNS
-            )));
+            ), TRIM_CELLS));
         }
         if typ == 0x0007 {
             let i = u32_at(&head, 8);
@@ -690,15 +700,15 @@ fn worksheet<R: Read>(
             if *text > MAX_XLSB_SHARED_TEXT {
                 return Err(Refusal::TooLarge(format!(
                     "ses cellules reprennent plus de {MAX_XLSB_SHARED_TEXT} caractères de textes partagés"
-                )));
+                ), TRIM_CELLS));
             }
         }
         *cells += 1;
         if *cells > limits::MAX_CELLS as u64 {
-            return Err(Refusal::TooLarge(format!(
-                "plus de {} cellules remplies",
-                limits::MAX_CELLS
-            )));
+            return Err(Refusal::TooLarge(
+                format!("plus de {} cellules remplies", limits::MAX_CELLS),
+                TRIM_CELLS,
+            ));
         }
         extent = Some(match extent {
             None => (row, row, column, column),
@@ -710,7 +720,7 @@ fn worksheet<R: Read>(
         if *grid > MAX_XLSB_GRID {
             return Err(Refusal::TooLarge(format!(
                 "ses feuilles s'étendent sur {grid} cases (lignes × colonnes entre la première et la dernière cellule remplie), au-delà de la limite de {MAX_XLSB_GRID} pour ce format"
-            )));
+            ), TRIM_CELLS));
         }
     }
     Ok(())
