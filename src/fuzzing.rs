@@ -66,13 +66,15 @@ fn check_report(report: &crate::xsd::Report) {
     }
 }
 
-/// The name the reader gets: its extension decides the format, so the first byte picks it.
+/// The name the reader gets, in its messages (the bytes decide the format); the first byte
+/// picks it.
 fn file_name(data: &[u8]) -> (&'static str, &[u8]) {
-    const NAMES: [&str; 4] = [
+    const NAMES: [&str; 5] = [
         "passages.csv",
         "passages.xlsx",
         "passages.ods",
         "passages.xls",
+        "passages.xlsb",
     ];
     match data.split_first() {
         Some((&b, rest)) => (NAMES[b as usize % NAMES.len()], rest),
@@ -80,7 +82,7 @@ fn file_name(data: &[u8]) -> (&'static str, &[u8]) {
     }
 }
 
-/// `workbook_read`: arbitrary bytes as a workbook file (csv, xlsx, ods or xls).
+/// `workbook_read`: arbitrary bytes as a workbook file (csv, xlsx, ods, xls or xlsb).
 pub fn workbook_read(data: &[u8]) {
     let (name, bytes) = file_name(data);
     match crate::workbook::read_workbook(bytes, name) {

@@ -224,3 +224,28 @@ fn an_xlsx_cell_reference_overflowing_u32_is_refused_not_a_panic() {
     );
     assert!(err.message.contains("« A99999999999 »"), "{err}");
 }
+
+/// Was (the xlsb byte-change loop of `tests/workbook_hostile.rs`, before `xlsb_guard`): the
+/// last byte of a cell's column changed to 0x9F put the cell in column 2 667 577 347; calamine
+/// built the dense grid of 3 rows × 2,7 billion columns, asked for 256 Go and aborted the
+/// process (no catch_unwind stops that, and the page dies in the browser).
+#[test]
+fn an_xlsb_cell_in_a_forged_column_is_refused_not_an_abort() {
+    use support::xlsb::{xlsb_parts, xlsb_zip_stored, XSheet};
+    let mut parts = xlsb_parts(&[XSheet::text(
+        "Passages",
+        &[
+            &["idTechnique", "nomNaissance", "code"],
+            &["T-1", "DUPONT", "01053"],
+        ],
+    )]);
+    assert_eq!(parts[4].0, "xl/worksheets/sheet1.bin");
+    // The first row's third cell: its column is bytes 74 to 77 of the part.
+    assert_eq!(parts[4].1[74..78], [2, 0, 0, 0]);
+    parts[4].1[77] = 0x9F;
+    let bytes = xlsb_zip_stored(&parts);
+    accrochage::fuzzing::workbook_read(&[&[4u8][..], &bytes].concat());
+    let e = read_workbook(&bytes, "abime.xlsb").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::TooLarge);
+    assert!(e.message.contains("colonne 2667577347"), "{e}");
+}

@@ -30,7 +30,8 @@ impl Rng {
 }
 
 /// Bytes that matter to the formats under test: XML and CSV syntax, zip signatures, UTF-8 lead
-/// bytes, a BOM, NUL.
+/// bytes, a BOM, NUL; for the xlsb records (little-endian), the longest record length, Excel's
+/// row count as a row number, and -1 as a count or index.
 const INTERESTING: &[&[u8]] = &[
     b"<",
     b">",
@@ -57,6 +58,9 @@ const INTERESTING: &[&[u8]] = &[
     b"9999999999999999999",
     b"-1",
     b"31/02/2026",
+    b"\xff\xff\xff\x7f",
+    b"\x00\x00\x10\x00",
+    b"\xff\xff\xff\xff",
 ];
 
 fn mutate(seed: &[u8], other: &[u8], rng: &mut Rng) -> Vec<u8> {

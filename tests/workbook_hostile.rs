@@ -356,3 +356,618 @@ fn damaged_xls_files_never_panic() {
         &failures[..failures.len().min(20)]
     );
 }
+
+// ---- .xlsb: calamine's reader trusts the records; `xlsb_guard` checks them first. ----
+
+use support::xlsb::{self as xb, XCell, XSheet};
+
+fn xlsb_sheets() -> Vec<XSheet<'static>> {
+    vec![XSheet::text(
+        "Passages",
+        &[&["idTechnique", "nomNaissance"], &["T-1", "DUPONT"]],
+    )]
+}
+
+/// The small xlsb with its first sheet's data records replaced by `data`.
+fn xlsb_with_data(dims: Vec<u8>, data: &[u8]) -> Vec<u8> {
+    xb::xlsb_with(&xlsb_sheets(), "xl/worksheets/sheet1.bin", |_| {
+        xb::sheet_part(dims, data)
+    })
+}
+
+fn cell_real(column: u32, value: f64) -> Vec<u8> {
+    xb::record(
+        xb::CELL_REAL,
+        &[xb::cell_head(column, 0), value.to_le_bytes().to_vec()].concat(),
+    )
+}
+
+/// What calamine alone does with the bytes: "panique", "erreur" or "lu".
+fn calamine_alone(bytes: &[u8]) -> &'static str {
+    use calamine::{Reader, Xlsb};
+    let outcome = std::panic::catch_unwind(|| {
+        let mut book = Xlsb::new(std::io::Cursor::new(bytes)).ok()?;
+        let names: Vec<String> = book.sheet_names();
+        names
+            .iter()
+            .map(|n| book.worksheet_range(n).ok())
+            .collect::<Option<Vec<_>>>()
+    });
+    match outcome {
+        Err(_) => "panique",
+        Ok(None) => "erreur",
+        Ok(Some(_)) => "lu",
+    }
+}
+
+#[test]
+fn a_truncated_xlsb_record_is_refused() {
+    let mut data = xb::row_header(1);
+    data.extend(cell_real(0, 1.0));
+    let mut part = xb::sheet_part(xb::dimensions((0, 1), (0, 1)), &data);
+    // Without the two closing records (3 bytes each) and the number's last 5 bytes.
+    part.truncate(part.len() - 6 - 5);
+    let bytes = xb::xlsb_with(&xlsb_sheets(), "xl/worksheets/sheet1.bin", |_| part);
+    refused(
+        &bytes,
+        "coupe.xlsb",
+        ErrorKind::Damaged,
+        &[
+            "xl/worksheets/sheet1.bin",
+            "s'arrête avant",
+            "enregistrez-le au format .xlsx",
+        ],
+    );
+}
+
+/// calamine would reserve the 256 Mo the record announces before finding the part shorter.
+#[test]
+fn an_xlsb_record_longer_than_its_part_is_refused_before_any_allocation() {
+    let mut data = xb::row_header(0);
+    data.extend([xb::CELL_REAL as u8, 0xFF, 0xFF, 0xFF, 0x7F]);
+    data.extend(xb::cell_head(0, 0));
+    let bytes = xlsb_with_data(xb::dimensions((0, 0), (0, 0)), &data);
+    refused(
+        &bytes,
+        "long.xlsb",
+        ErrorKind::Damaged,
+        &["annonce 268435455 octets"],
+    );
+}
+
+#[test]
+fn an_xlsb_declaring_every_cell_of_excel_is_read_as_what_it_holds() {
+    let mut data = xb::row_header(0);
+    data.extend(cell_real(0, 1.0));
+    data.extend(cell_real(1, 2.0));
+    let bytes = xlsb_with_data(xb::dimensions((0, 1_048_575), (0, 16_383)), &data);
+    let book = timed(&bytes, "grand.xlsb").unwrap();
+    assert_eq!(book.sheets[0].rows.len(), 1);
+    assert_eq!(book.sheets[0].rows[0].cells.len(), 2);
+}
+
+/// calamine stops reading a sheet, without a word, at a row past Excel's last.
+#[test]
+fn an_xlsb_row_beyond_excels_last_is_refused_not_dropped() {
+    let mut data = xb::row_header(0);
+    data.extend(cell_real(0, 1.0));
+    data.extend(xb::row_header(0x0020_0000));
+    data.extend(cell_real(0, 2.0));
+    let bytes = xlsb_with_data(xb::dimensions((0, 0), (0, 0)), &data);
+    assert_eq!(calamine_alone(&bytes), "lu");
+    refused(
+        &bytes,
+        "lignes.xlsb",
+        ErrorKind::TooLarge,
+        &["« Passages »", "ligne n° 2097153", "1048576 lignes"],
+    );
+}
+
+#[test]
+fn an_xlsb_cell_beyond_the_last_column_is_refused() {
+    let mut data = xb::row_header(0);
+    data.extend(cell_real(16_384, 1.0));
+    let bytes = xlsb_with_data(xb::dimensions((0, 0), (0, 0)), &data);
+    refused(
+        &bytes,
+        "colonnes.xlsb",
+        ErrorKind::TooLarge,
+        &["colonne 16385", "16384 colonnes"],
+    );
+}
+
+/// Two cells at opposite corners of Excel's grid: calamine would build a dense grid of 17
+/// billion cells (not run here without the guard: the allocation aborts the process).
+#[test]
+fn xlsb_cells_at_opposite_corners_are_refused_before_calamine_builds_the_grid() {
+    let mut data = xb::row_header(0);
+    data.extend(cell_real(0, 1.0));
+    data.extend(xb::row_header(1_048_575));
+    data.extend(cell_real(16_383, 2.0));
+    let bytes = xlsb_with_data(xb::dimensions((0, 0), (0, 0)), &data);
+    let grid = (1_048_576u64 * 16_384).to_string();
+    refused(
+        &bytes,
+        "coins.xlsb",
+        ErrorKind::TooLarge,
+        &[
+            &grid,
+            &limits::MAX_XLSB_GRID.to_string(),
+            "supprimez les lignes et colonnes",
+        ],
+    );
+}
+
+/// A sheet bomb: a million rows, each with one cell in one of ten columns, in a 33 Mo part
+/// (stored, not deflated: deflating it in a debug build would take most of a minute).
+#[test]
+fn an_xlsb_sheet_of_a_million_rows_is_refused() {
+    let mut data = Vec::with_capacity(35_000_000);
+    for r in 0..1_000_000 {
+        data.extend(xb::row_header(r));
+        data.extend(xb::record(
+            xb::CELL_RK,
+            &[xb::cell_head(r % 10, 0), 6u32.to_le_bytes().to_vec()].concat(),
+        ));
+    }
+    let mut parts = xb::xlsb_parts(&xlsb_sheets());
+    parts[4].1 = xb::sheet_part(xb::dimensions((0, 0), (0, 0)), &data);
+    drop(data);
+    let bytes = xb::xlsb_zip_stored(&parts);
+    refused(
+        &bytes,
+        "bombe.xlsb",
+        ErrorKind::TooLarge,
+        &["10000000 cases"],
+    );
+}
+
+/// calamine copies a shared string into each cell showing it: 300 cells showing a
+/// million-character string would cost 600 Mo.
+#[test]
+fn an_xlsb_repeating_a_long_shared_string_is_refused() {
+    let long = "x".repeat(1_000_000);
+    let mut sheet = XSheet::new("Passages", vec![]);
+    for _ in 0..300 {
+        sheet.rows.push(vec![Some(XCell::S(&long))]);
+    }
+    let bytes = xb::xlsb(&[sheet]);
+    refused(
+        &bytes,
+        "textes.xlsb",
+        ErrorKind::TooLarge,
+        &[&limits::MAX_XLSB_SHARED_TEXT.to_string(), "textes partagés"],
+    );
+}
+
+#[test]
+fn an_xlsb_shared_string_index_out_of_range_is_refused() {
+    let mut data = xb::row_header(1);
+    data.extend(xb::record(
+        xb::CELL_ISST,
+        &[xb::cell_head(2, 0), 999u32.to_le_bytes().to_vec()].concat(),
+    ));
+    let bytes = xlsb_with_data(xb::dimensions((0, 1), (0, 2)), &data);
+    assert_eq!(calamine_alone(&bytes), "panique");
+    refused(
+        &bytes,
+        "index.xlsb",
+        ErrorKind::Damaged,
+        &["Passages!C2", "texte partagé n° 999", "n'en contient que 4"],
+    );
+}
+
+#[test]
+fn xlsb_records_shorter_than_their_type_are_refused() {
+    // The dimensions in 4 bytes instead of 16, the first record long enough to read.
+    let short_dims = xb::record(xb::WS_DIM, &[0; 4]);
+    let bytes = xlsb_with_data(short_dims, &[]);
+    assert_eq!(calamine_alone(&bytes), "panique");
+    refused(
+        &bytes,
+        "dims.xlsb",
+        ErrorKind::Damaged,
+        &["BrtWsDim fait 4 octets"],
+    );
+    // A number cell cut after its column.
+    let mut data = xb::row_header(0);
+    data.extend(xb::record(xb::CELL_REAL, &[0; 4]));
+    let bytes = xlsb_with_data(xb::dimensions((0, 0), (0, 0)), &data);
+    refused(
+        &bytes,
+        "cellule.xlsb",
+        ErrorKind::Damaged,
+        &["cellule fait 4 octets"],
+    );
+}
+
+#[test]
+fn an_xlsb_sheet_without_its_relationship_is_refused() {
+    let bytes = xb::xlsb_with(&xlsb_sheets(), "xl/workbook.bin", |_| {
+        xb::workbook_part(&xb::bundle_sheet(0, 1, "rId9", "Passages"))
+    });
+    assert_eq!(calamine_alone(&bytes), "panique");
+    refused(&bytes, "relation.xlsb", ErrorKind::Damaged, &["« rId9 »"]);
+}
+
+#[test]
+fn xlsb_defined_names_are_read_when_sound_and_refused_when_cut() {
+    // `_xlnm._FilterDatabase` = Passages!$A$1:$B$2, as Excel writes for a filter.
+    let mut area = vec![0x3B];
+    area.extend(0u16.to_le_bytes());
+    for v in [0u32, 1] {
+        area.extend(v.to_le_bytes());
+    }
+    area.extend([0, 0, 1, 0]);
+    let sound = [
+        xb::extern_sheet(1),
+        xb::defined_name("_xlnm._FilterDatabase", &area),
+    ]
+    .concat();
+    let bytes = xb::xlsb_with(&xlsb_sheets(), "xl/workbook.bin", |p| {
+        xb::after_sheets(p, &sound)
+    });
+    assert_eq!(timed(&bytes, "nom.xlsb").unwrap().sheets[0].rows.len(), 2);
+    // The same reference to a sheet the workbook does not list, then a reference cut short.
+    for (label, records) in [
+        ("feuille", xb::defined_name("x", &area)),
+        (
+            "coupé",
+            [xb::extern_sheet(1), xb::defined_name("x", &[0x24, 1])].concat(),
+        ),
+    ] {
+        let bytes = xb::xlsb_with(&xlsb_sheets(), "xl/workbook.bin", |p| {
+            xb::after_sheets(p, &records)
+        });
+        assert_eq!(calamine_alone(&bytes), "panique", "{label}");
+        refused(
+            &bytes,
+            "nom.xlsb",
+            ErrorKind::Damaged,
+            &["formule d'un nom défini"],
+        );
+    }
+}
+
+/// Every damaged copy of a small xlsb — each part cut at each length, then deterministic byte
+/// changes in the parts, zipped again with right checksums so that calamine sees the damaged
+/// records — must end in a read or a French error naming the file.
+#[test]
+fn damaged_xlsb_files_never_panic() {
+    let flips: usize = std::env::var("XLSB_FLIPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
+    let mut sheet = XSheet::text(
+        "Passages",
+        &[
+            &["idTechnique", "nomNaissance", "code"],
+            &["T-1", "DUPONT", "01053"],
+        ],
+    );
+    sheet.rows.push(vec![
+        Some(XCell::Inline("T-2")),
+        Some(XCell::Date(46280.0)),
+        Some(XCell::N(2.5)),
+        Some(XCell::Rk(1990)),
+        Some(XCell::Bool(true)),
+    ]);
+    let mut area = vec![0x3B];
+    area.extend([0u8; 14]);
+    let names = [
+        xb::extern_sheet(1),
+        xb::defined_name("_xlnm._FilterDatabase", &area),
+    ]
+    .concat();
+    let mut original = xb::xlsb_parts(&[sheet, XSheet::text("Paramètres", &[&["idFlux", "f-1"]])]);
+    original[2].1 = xb::after_sheets(std::mem::take(&mut original[2].1), &names);
+    let binary: Vec<usize> = (0..original.len())
+        .filter(|&i| original[i].0.ends_with(".bin"))
+        .collect();
+    let mut failures = Vec::new();
+    let mut check = |label: String, parts: &[(String, Vec<u8>)]| {
+        let bytes = xb::xlsb_zip_stored(parts);
+        match std::panic::catch_unwind(|| read_workbook(&bytes, "abime.xlsb")) {
+            Err(_) => failures.push(label),
+            Ok(Err(e)) => assert!(
+                e.message.contains("abime.xlsb"),
+                "{label} : le message doit nommer le fichier : {e}"
+            ),
+            Ok(Ok(_)) => {}
+        }
+    };
+    for &p in &binary {
+        for len in 0..original[p].1.len() {
+            let mut parts = original.clone();
+            parts[p].1.truncate(len);
+            check(format!("{} coupé à {len} octets", parts[p].0), &parts);
+        }
+    }
+    // xorshift64*: the same changes on every run, so a failure reproduces.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    };
+    for i in 0..flips {
+        let mut parts = original.clone();
+        let p = binary[(next() % binary.len() as u64) as usize];
+        let mut changed = Vec::new();
+        for _ in 0..1 + next() % 3 {
+            let data = &mut parts[p].1;
+            let at = (next() % data.len() as u64) as usize;
+            let value = next() as u8;
+            data[at] = value;
+            changed.push((at, value));
+        }
+        check(
+            format!("{} modification {i} {changed:?}", parts[p].0),
+            &parts,
+        );
+    }
+    // Changes to whole records: a byte change seldom makes a record of another type, or a
+    // count, an index or a length at its extreme.
+    const TYPES: &[u16] = &[
+        0x00, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x13, 0x23, 0x25, 0x27, 0x2C,
+        0x2F, 0x85, 0x90, 0x91, 0x92, 0x94, 0x99, 0x9C, 0x9F, 0x16A, 0x186, 0x267, 0x269,
+    ];
+    const WORDS: &[u32] = &[
+        0,
+        1,
+        2,
+        0xFF,
+        0x3FFF,
+        0x4000,
+        0xF_FFFF,
+        0x10_0000,
+        0x7FFF_FFFF,
+        u32::MAX,
+    ];
+    for i in 0..flips {
+        let p = binary[(next() % binary.len() as u64) as usize];
+        let mut records = split_records(&original[p].1);
+        let mut changes = Vec::new();
+        for _ in 0..1 + next() % 3 {
+            let r = (next() % records.len() as u64) as usize;
+            let change = next() % 6;
+            let (typ, body) = &mut records[r];
+            match change {
+                0 => *typ = TYPES[(next() % TYPES.len() as u64) as usize],
+                1 => body.truncate((next() % (body.len() as u64 + 1)) as usize),
+                2 => body.extend((0..next() % 40).map(|_| next() as u8)),
+                3 if body.len() >= 4 => {
+                    let at = (next() % (body.len() as u64 - 3)) as usize;
+                    let w = WORDS[(next() % WORDS.len() as u64) as usize];
+                    body[at..at + 4].copy_from_slice(&w.to_le_bytes());
+                }
+                4 => {
+                    let copy = records[r].clone();
+                    records.insert(r, copy);
+                }
+                _ => {
+                    records.remove(r);
+                    if records.is_empty() {
+                        break;
+                    }
+                }
+            }
+            changes.push((r, change));
+        }
+        let mut parts = original.clone();
+        parts[p].1 = records
+            .iter()
+            .flat_map(|(t, b)| xb::record(*t, b))
+            .collect();
+        check(
+            format!("{} enregistrements {i} {changes:?}", parts[p].0),
+            &parts,
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} lectures ont paniqué, dont : {:#?}",
+        failures.len(),
+        &failures[..failures.len().min(20)]
+    );
+}
+
+/// calamine reads on without the shared strings when it cannot open their part (here, its
+/// local header is damaged), and then a cell showing text indexes an empty table. The zip
+/// check refuses the archive first (and the guard would count no shared string).
+#[test]
+fn an_xlsb_whose_shared_strings_cannot_be_opened_is_refused() {
+    let mut bytes = xb::xlsb_zip_stored(&xb::xlsb_parts(&xlsb_sheets()));
+    let name = b"xl/sharedStrings.bin";
+    let at: Vec<usize> = (0..bytes.len() - name.len())
+        .filter(|&i| &bytes[i..i + name.len()] == name)
+        .collect();
+    // [Content_Types].xml names the part too; then come the local header and the central one.
+    let [.., local, _central] = at[..] else {
+        panic!("{at:?}")
+    };
+    bytes[local - 30] = b'X'; // the local header's signature
+    assert_eq!(calamine_alone(&bytes), "panique");
+    refused(
+        &bytes,
+        "textes.xlsb",
+        ErrorKind::Damaged,
+        &["archive zip illisible"],
+    );
+}
+
+/// calamine keeps every cell record of a sheet before building its grid, the same cell
+/// written again and again included: 11 million records of one cell would cost it 440 Mo.
+#[test]
+fn an_xlsb_writing_one_cell_millions_of_times_is_refused() {
+    let parts = xb::xlsb_parts(&xlsb_sheets());
+    let cell = xb::record(
+        xb::CELL_RK,
+        &[xb::cell_head(0, 0), 6u32.to_le_bytes().to_vec()].concat(),
+    );
+    let times = limits::MAX_CELLS + 1_000_000;
+    let mut head = xb::record(xb::BEGIN_SHEET, &[]);
+    head.extend(xb::dimensions((0, 0), (0, 0)));
+    head.extend(xb::record(xb::BEGIN_SHEET_DATA, &[]));
+    head.extend(xb::row_header(0));
+    let tail = [
+        xb::record(xb::END_SHEET_DATA, &[]),
+        xb::record(xb::END_SHEET, &[]),
+    ]
+    .concat();
+    let sheet = support::deflate_repeat(&head, &cell, times, &tail);
+    let size = (head.len() + cell.len() * times + tail.len()) as u32;
+    // The other parts stored with their CRC; the sheet's is never checked: the guard stops
+    // long before the end of the part.
+    let mut entries: Vec<(&str, u16, &[u8], u32, u32)> = parts
+        .iter()
+        .filter(|(n, _)| n != "xl/worksheets/sheet1.bin")
+        .map(|(n, d)| {
+            (
+                n.as_str(),
+                0,
+                d.as_slice(),
+                d.len() as u32,
+                support::crc32(d),
+            )
+        })
+        .collect();
+    entries.push(("xl/worksheets/sheet1.bin", 8, &sheet, size, 0));
+    let bytes = support::raw_zip_crc(&entries);
+    refused(
+        &bytes,
+        "repetee.xlsb",
+        ErrorKind::TooLarge,
+        &[&format!("plus de {} cellules remplies", limits::MAX_CELLS)],
+    );
+}
+
+#[test]
+fn damaged_xlsb_tables_and_parts_are_refused_with_what_is_wrong() {
+    // A table of shared strings announcing more than it holds.
+    let bytes = xb::xlsb_with(&xlsb_sheets(), "xl/sharedStrings.bin", |mut p| {
+        // BrtBeginSst: its type (2 bytes), its length, then the two counts.
+        p[3..7].copy_from_slice(&9u32.to_le_bytes());
+        p[7..11].copy_from_slice(&9u32.to_le_bytes());
+        p
+    });
+    refused(
+        &bytes,
+        "table.xlsb",
+        ErrorKind::Damaged,
+        &["annonce 9 textes mais n'en contient que 4"],
+    );
+    // A defined name longer than its record.
+    let mut name = xb::defined_name("x", &[]);
+    name[2 + 9..2 + 13].copy_from_slice(&1000u32.to_le_bytes());
+    let bytes = xb::xlsb_with(&xlsb_sheets(), "xl/workbook.bin", |p| {
+        xb::after_sheets(p, &name)
+    });
+    refused(
+        &bytes,
+        "nom.xlsb",
+        ErrorKind::Damaged,
+        &["un nom défini est plus long"],
+    );
+    // A sheet whose deflated data is not deflate: it cannot be inflated.
+    let mut bytes = xb::xlsb(&xlsb_sheets());
+    let part = b"xl/worksheets/sheet1.bin";
+    let local = (0..bytes.len())
+        .find(|&i| bytes[i..].starts_with(part))
+        .unwrap();
+    bytes[local + part.len()] = 0xFF; // reserved block type
+    refused(
+        &bytes,
+        "inflate.xlsb",
+        ErrorKind::Damaged,
+        &["une partie de l'archive est illisible"],
+    );
+}
+
+/// A well-formed part's records, as (type, body).
+fn split_records(mut part: &[u8]) -> Vec<(u16, Vec<u8>)> {
+    let mut out = Vec::new();
+    while !part.is_empty() {
+        let (typ, n) = if part[0] & 0x80 != 0 {
+            ((part[0] & 0x7F) as u16 | ((part[1] & 0x7F) as u16) << 7, 2)
+        } else {
+            (part[0] as u16, 1)
+        };
+        part = &part[n..];
+        let (mut len, mut n) = (0usize, 0);
+        loop {
+            len |= ((part[n] & 0x7F) as usize) << (7 * n);
+            n += 1;
+            if part[n - 1] & 0x80 == 0 {
+                break;
+            }
+        }
+        out.push((typ, part[n..n + len].to_vec()));
+        part = &part[n + len..];
+    }
+    out
+}
+
+/// calamine reads a sheet's part once per sheet naming it, each found by comparing names with
+/// all the others: many sheets naming the same data would keep it busy for hours.
+#[test]
+fn xlsb_sheets_naming_the_same_data_again_and_again_are_refused() {
+    let bundles = |n: u32| -> Vec<u8> {
+        (0..n)
+            .flat_map(|i| xb::bundle_sheet(0, i + 1, "rId1", &format!("F{i}")))
+            .collect()
+    };
+    let bytes = xb::xlsb_with(&xlsb_sheets(), "xl/workbook.bin", |_| {
+        xb::workbook_part(&bundles(limits::MAX_XLSB_SHEETS as u32 + 1))
+    });
+    refused(
+        &bytes,
+        "feuilles.xlsb",
+        ErrorKind::TooLarge,
+        &["plus de 1000 feuilles", "supprimez les feuilles inutiles"],
+    );
+    // 20 sheets reading one 30 Mo part of blank cells (which calamine walks but keeps nothing
+    // of): 600 Mo to read.
+    let mut parts = xb::xlsb_parts(&xlsb_sheets());
+    parts[2].1 = xb::workbook_part(&bundles(20));
+    let blank = xb::record(0x0001, &xb::cell_head(0, 0));
+    let times = 3_000_000;
+    let head = [
+        xb::record(xb::BEGIN_SHEET, &[]),
+        xb::dimensions((0, 0), (0, 0)),
+        xb::record(xb::BEGIN_SHEET_DATA, &[]),
+    ]
+    .concat();
+    let tail = [
+        xb::record(xb::END_SHEET_DATA, &[]),
+        xb::record(xb::END_SHEET, &[]),
+    ]
+    .concat();
+    let sheet = support::deflate_repeat(&head, &blank, times, &tail);
+    let size = (head.len() + blank.len() * times + tail.len()) as u32;
+    let mut entries: Vec<(&str, u16, &[u8], u32, u32)> = parts
+        .iter()
+        .filter(|(n, _)| n != "xl/worksheets/sheet1.bin")
+        .map(|(n, d)| {
+            (
+                n.as_str(),
+                0,
+                d.as_slice(),
+                d.len() as u32,
+                support::crc32(d),
+            )
+        })
+        .collect();
+    entries.push(("xl/worksheets/sheet1.bin", 8, &sheet, size, 0));
+    refused(
+        &support::raw_zip_crc(&entries),
+        "memes.xlsb",
+        ErrorKind::TooLarge,
+        &[
+            "600 Mo à lire",
+            "limite de 500 Mo",
+            "supprimez les feuilles inutiles",
+        ],
+    );
+}

@@ -45,6 +45,21 @@ pub const MAX_CELLS: usize = 10_000_000;
 /// the values, the formulas), so this bounds its memory near 400 Mo.
 pub const MAX_XLS_GRID: u64 = 65_536 * 64;
 
+/// Largest grid calamine may build for an `.xlsb` (rows × columns between the first and last
+/// filled cell of each sheet, summed): calamine holds each xlsb sheet as a dense grid of 32
+/// bytes per cell, so this bounds it near 260 Mo, while 100 000 passages × 45 columns (4,5
+/// millions) pass.
+pub const MAX_XLSB_GRID: u64 = 8_000_000;
+
+/// Largest amount of shared text (UTF-16 characters) the cells of an `.xlsb` may repeat:
+/// calamine copies a shared string into every cell that shows it, so a 10 Mo string shown by
+/// 10 000 cells would cost 100 Go. 100 000 passages repeat about 50 millions.
+pub const MAX_XLSB_SHARED_TEXT: u64 = 200_000_000;
+
+/// Sheets in an `.xlsb`: calamine finds each sheet by comparing names with all the others', so
+/// tens of thousands of sheets cost billions of comparisons. A certification workbook has a few.
+pub const MAX_XLSB_SHEETS: usize = 1_000;
+
 /// Refuses an input file bigger than [`MAX_INPUT_BYTES`].
 pub fn check_input_size(bytes: &[u8], name: &str) -> Result<(), WorkbookError> {
     if bytes.len() > MAX_INPUT_BYTES {

@@ -26,6 +26,8 @@ mod ods_xls;
 mod text;
 #[cfg(feature = "xls-ods")]
 mod xls_guard;
+#[cfg(feature = "xls-ods")]
+mod xlsb_guard;
 mod xlsx;
 
 use std::fmt;

@@ -53,9 +53,17 @@ pub fn read(bytes: &[u8], name: &str, format: Format) -> Result<Workbook, Workbo
             Ok(read)
         }
         Format::Xlsb => {
+            super::xlsb_guard::check(bytes, name)?;
             let mut book = Xlsb::new(cursor)
                 .map_err(|e| fail(&e, matches!(e, calamine::XlsbError::Password)))?;
-            read_all(&mut book, name, format, DateSystem::Excel1900, |e| {
+            // calamine tags each date with the workbook's calendar, but its serial number is
+            // what is read here: the calendar must come along.
+            let system = if book.has_1904_epoch() {
+                DateSystem::Excel1904
+            } else {
+                DateSystem::Excel1900
+            };
+            read_all(&mut book, name, format, system, |e| {
                 fail(&e, matches!(e, calamine::XlsbError::Password))
             })
         }

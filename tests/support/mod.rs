@@ -6,6 +6,7 @@
 
 pub mod corpus;
 pub mod workbooks;
+pub mod xlsb;
 pub mod xmllint;
 
 #[allow(unused_imports)] // only the workbook tests use the builders unqualified

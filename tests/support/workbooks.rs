@@ -163,13 +163,89 @@ pub fn deflate_run(prefix: &[u8], fill: u8, run: usize, suffix: &[u8]) -> Vec<u8
     b.out
 }
 
+/// A raw deflate stream (one block, fixed Huffman codes) of `prefix`, `times` copies of
+/// `pattern`, then `suffix`: like [`deflate_run`], for a repeated record rather than a byte.
+/// Each 258-byte repetition costs 15 bits for a pattern of 13 to 16 bytes (a ratio of about 140).
+pub fn deflate_repeat(prefix: &[u8], pattern: &[u8], times: usize, suffix: &[u8]) -> Vec<u8> {
+    // RFC 1951 §3.2.5: distance codes, their first distance and their extra bits.
+    const BASE: [u32; 30] = [
+        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
+        2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
+    ];
+    let literal = |b: &mut Bits, c: u8| {
+        if c < 144 {
+            b.code(0x30 + u32::from(c), 8);
+        } else {
+            b.code(0x190 + u32::from(c) - 144, 9);
+        }
+    };
+    let len = pattern.len();
+    assert!((1..=32768).contains(&len) && times >= 1);
+    let code = BASE.iter().rposition(|&d| d <= len as u32).unwrap();
+    let extra = (code.max(2) as u32 - 2) / 2;
+    let mut b = Bits {
+        out: Vec::with_capacity(times * len / 130),
+        acc: 0,
+        n: 0,
+    };
+    b.put(1, 1); // last block
+    b.put(1, 2); // fixed Huffman codes
+    for &c in prefix.iter().chain(pattern) {
+        literal(&mut b, c);
+    }
+    let mut done = len;
+    let total = times * len;
+    while total - done >= 258 {
+        b.code(0xC5, 8); // length code 285 = 258 bytes
+        b.code(code as u32, 5);
+        b.put(len as u32 - BASE[code], extra);
+        done += 258;
+    }
+    while done < total {
+        literal(&mut b, pattern[done % len]);
+        done += 1;
+    }
+    for &c in suffix {
+        literal(&mut b, c);
+    }
+    b.code(0, 7); // end of block
+    b.put(0, 7); // pad to a byte
+    b.out
+}
+
 /// A zip written by hand from already-compressed entries `(name, method, data, inflated size)`
 /// (method 0 stored, 8 deflated). CRCs are left at 0: the readers under test must refuse these
 /// archives from their central directory, before any CRC is checked.
 pub fn raw_zip(entries: &[(&str, u16, &[u8], u32)]) -> Vec<u8> {
+    let with_crc: Vec<(&str, u16, &[u8], u32, u32)> = entries
+        .iter()
+        .map(|&(name, method, data, size)| (name, method, data, size, 0))
+        .collect();
+    raw_zip_crc(&with_crc)
+}
+
+/// CRC-32 (ISO-HDLC, as zip uses it), bit by bit: for the few small parts a test stores.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// [`raw_zip`] with each entry's CRC given `(name, method, data, inflated size, crc)`: the
+/// readers check it when they read an entry to its end.
+pub fn raw_zip_crc(entries: &[(&str, u16, &[u8], u32, u32)]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
-    for (name, method, data, size) in entries {
+    for (name, method, data, size, crc) in entries {
         let offset = out.len() as u32;
         let header = |sig: u32, central_entry: bool| {
             let mut h = Vec::new();
@@ -181,7 +257,7 @@ pub fn raw_zip(entries: &[(&str, u16, &[u8], u32)]) -> Vec<u8> {
             h.extend(0u16.to_le_bytes()); // flags
             h.extend(method.to_le_bytes());
             h.extend(0u32.to_le_bytes()); // time, date
-            h.extend(0u32.to_le_bytes()); // crc
+            h.extend(crc.to_le_bytes());
             h.extend((data.len() as u32).to_le_bytes());
             h.extend(size.to_le_bytes());
             h.extend((name.len() as u16).to_le_bytes());
