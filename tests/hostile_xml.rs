@@ -9,6 +9,8 @@
 //! it uses threads and sockets, and the library's wasm32 build has its own allocator.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Read;
 use std::net::TcpListener;
@@ -110,6 +112,10 @@ fn first_error<'r>(name: &str, r: &'r Report, code: Code, fragment: &str) -> &'r
         d.message
     );
     assert!(d.line >= 1, "{name}: the diagnostic is located: {d:#?}");
+    support::catalogue::record(
+        name,
+        &format!("ligne {}, colonne {} : {}", d.line, d.column, d.message),
+    );
     d
 }
 

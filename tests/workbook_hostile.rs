@@ -33,6 +33,7 @@ fn refused(bytes: &[u8], name: &str, kind: ErrorKind, words: &[&str]) -> String 
     for w in words {
         assert!(err.message.contains(w), "« {w} » manque dans : {err}");
     }
+    support::catalogue::record(name, &err.message);
     err.message
 }
 

@@ -4,6 +4,7 @@
 // Each test binary uses a different part of these modules.
 #![allow(dead_code)]
 
+pub mod catalogue;
 pub mod corpus;
 pub mod workbooks;
 pub mod xlsb;
