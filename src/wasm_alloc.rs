@@ -4,10 +4,10 @@
 //! much as the allocation in hand needs, rounded to 64 KiB. Every `memory.grow` makes the browser
 //! run a full garbage collection of the page's JavaScript heap, so reading a 100 000-row workbook
 //! (≈ 950 Mo in thousands of grows, some 4 000 collections) spent more time in the browser's
-//! collector than in our code: 21 s instead of 12 s under node. [`GrowInSteps`] wraps the standard allocator; when an
-//! allocation has just grown the memory, it allocates and frees at once a block of a quarter of
-//! the memory's size (16 to 128 Mo), which leaves that much free at the top of the heap for the
-//! allocations that follow. The same workbook then grows the memory about twenty times and
+//! collector than in our code: 21 s instead of 12 s under node. [`GrowInSteps`] wraps the
+//! standard allocator; when an allocation has just grown the memory, it allocates and frees at
+//! once a block of a quarter of the memory's size (16 to 128 Mo), which leaves that much free at
+//! the top of the heap for the allocations that follow. The same workbook then grows the memory about twenty times and
 //! converts in 11.5 s, for a peak of 1 100 Mo instead of 950 (`memory_bytes`).
 //!
 //! Native builds keep the system allocator: this module only exists on `wasm32`.
