@@ -208,6 +208,44 @@ fn each_text_note_is_reported_on_its_cell_with_its_level() {
 }
 
 #[test]
+fn a_cell_of_control_characters_only_is_reported_not_dropped() {
+    // Cleaned, the cell is empty: its row must still be refused and say why, in an optional
+    // column (prenom2) as in a required one, and when it is the row's only cell.
+    let bytes = format!(
+        "{};prenom2\nT-1;RNCP;RNCP34567;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056;\u{1}\u{2}\n;;;;;;;;\u{1};;;;;\n",
+        HEADER.join(";")
+    );
+    let c = run(bytes.as_bytes(), "passages.csv");
+    let cells: Vec<&str> = c
+        .findings
+        .iter()
+        .filter(|f| f.code == "caractere-interdit")
+        .map(|f| f.cell.as_str())
+        .collect();
+    // One finding per character removed (U+0001 and U+0002 in N2).
+    assert_eq!(
+        cells,
+        ["Passages!N2", "Passages!N2", "Passages!I3"],
+        "{:#?}",
+        c.findings
+    );
+    assert!(c
+        .findings
+        .iter()
+        .all(|f| f.code != "caractere-interdit" || f.level == Level::Erreur));
+    assert_eq!(
+        (
+            c.summary.rows_read,
+            c.summary.passages_written,
+            c.summary.rows_excluded
+        ),
+        (2, 0, 2),
+        "{:#?}",
+        c.findings
+    );
+}
+
+#[test]
 fn a_cell_beyond_excels_length_is_an_error() {
     let long = "A".repeat(40_000);
     let c = run(&csv_with(&long), "passages.csv");

@@ -234,8 +234,9 @@ pub fn convert_workbook(
         }
         // Cells of spaces only make no row: counted, it would be « excluded » without a finding
         // saying why, and the user could not account for every row of the report.
-        let blank =
-            |c: &workbook::Cell| matches!(&c.value, CellValue::Text(t) if t.trim().is_empty());
+        let blank = |c: &workbook::Cell| {
+            matches!(&c.value, CellValue::Text(t) if t.trim().is_empty()) && c.notes.is_empty()
+        };
         if row.cells.iter().all(blank) {
             continue;
         }
@@ -655,6 +656,9 @@ impl RowContext<'_> {
             let map = self.map;
             let column = &map.columns[ci];
             if matches!(&cell.value, CellValue::Text(t) if t.trim().is_empty()) {
+                // Nothing left after cleaning; a cell that held only control characters still
+                // says what was removed, or the value would vanish without a word.
+                self.cell_notes(row.number, column, cell);
                 continue;
             }
             any_value = true;
