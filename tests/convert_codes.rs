@@ -189,34 +189,81 @@ fn cellule_erreur_an_excel_error_value_excludes_the_row() {
     assert_eq!((c.summary.rows_excluded, c.files.len()), (1, 0));
 }
 
-#[test]
-fn erreur_interne_output_that_fails_the_schema_is_withheld() {
-    // A schema whose idFlux is shorter than the generated UUID: the writer's file fails the
-    // final validation, which is the only guard against a writer bug and must not be bypassed.
-    let schema = cdc_with(
+/// The CDC schema with an idFlux of at most 10 characters (shorter than a UUID).
+fn cdc_with_short_id_flux() -> Schema {
+    cdc_with(
         r#"<xs:element name="idFlux" type="cpf:texte1a50"/>"#,
         r#"<xs:element name="idFlux"><xs:simpleType><xs:restriction base="xs:string">
         <xs:maxLength value="10"/></xs:restriction></xs:simpleType></xs:element>"#,
-    );
+    )
+}
+
+#[test]
+fn erreur_interne_output_that_fails_the_schema_is_withheld() {
+    // Split files take the given idFlux with a suffix (-1, -2): at the schema's maximum length,
+    // the suffixed ids are too long and the files fail the final validation, the only guard
+    // against a writer bug, which must not be bypassed.
+    let schema = cdc_with_short_id_flux();
     let mut o = options();
-    o.params.remove("idFlux");
-    let c = run_with(&csv(&[&[]]), "passages.csv", &schema, &o);
-    let f = find(&c, "erreur-interne");
+    o.params.insert("idFlux".into(), "ABCDEFGHIJ".into());
+    o.max_passages = Some(1);
+    let c = run_with(&csv(&[&[], &[]]), "passages.csv", &schema, &o);
+    let internal: Vec<&Finding> = c
+        .findings
+        .iter()
+        .filter(|f| f.code == "erreur-interne")
+        .collect();
+    assert_eq!(internal.len(), 2, "{:#?}", c.findings);
     assert_finding(
-        f,
+        internal[0],
         Level::Erreur,
         "",
         "",
-        "accrochage_RNCP34567_20261122-100000.xml",
-        "Erreur interne d'accrochage : le XML produit (accrochage_RNCP34567_20261122-100000.xml) n'est pas valide (ligne ",
+        "accrochage_RNCP34567_20261122-100000_1.xml",
+        "Erreur interne d'accrochage : le XML produit (accrochage_RNCP34567_20261122-100000_1.xml) n'est pas valide (ligne ",
         "signaler ce problème aux développeurs",
     );
-    assert!(f.message.contains("idFlux"), "{}", f.message);
+    assert!(
+        internal[0].message.contains("idFlux"),
+        "{}",
+        internal[0].message
+    );
     assert!(c.files.is_empty());
     assert_eq!(
         (c.summary.rows_excluded, c.summary.passages_written),
-        (1, 0)
+        (2, 0)
     );
+}
+
+#[test]
+fn id_flux_genere_refuse_a_schema_that_does_not_take_a_uuid() {
+    // Without an idFlux, one is generated (a UUID, 36 characters): a loaded schema that wants
+    // 10 at most is told at once, on the parameter, instead of failing the finished file.
+    let schema = cdc_with_short_id_flux();
+    let mut o = options();
+    o.params.remove("idFlux");
+    let c = run_with(&csv(&[&[]]), "passages.csv", &schema, &o);
+    let f = find(&c, "id-flux-genere-refuse");
+    assert_eq!(
+        (f.level, f.sheet.as_str(), f.column.as_str()),
+        (Level::Erreur, "Paramètres", "idFlux")
+    );
+    assert_eq!(f.value.len(), 36, "{}", f.value);
+    assert!(
+        f.message.contains(
+            "l'identifiant généré automatiquement (un UUID) ne convient pas au schéma chargé"
+        ) && f.message.contains("10"),
+        "{}",
+        f.message
+    );
+    assert!(f.fix.contains("Renseignez vous-même idFlux"), "{}", f.fix);
+    assert!(c.findings.iter().all(|f| f.code != "erreur-interne"));
+    assert!(c.files.is_empty());
+    assert_eq!(c.summary.rows_excluded, 1);
+    // The bundled schema takes UUIDs: no such finding there.
+    let c = run_with(&csv(&[&[]]), "passages.csv", &Schema::cdc(), &o);
+    assert!(c.findings.iter().all(|f| f.code != "id-flux-genere-refuse"));
+    assert_eq!(c.files.len(), 1);
 }
 
 #[test]

@@ -497,7 +497,31 @@ fn read_params(
         let decl = schema.element(*element);
         let st = schema.element_simple_type(*element);
         match params.get(key) {
-            None if key == "idFlux" || key.starts_with("idFlux") || key == "natureDeposant" => {}
+            None if key == "idFlux" => {
+                // Generated per file; all UUIDs have the same shape, so one tells whether a
+                // loaded schema accepts them (the bundled one does), before any file is written.
+                let sample = ids::Uuid::new_v4().to_string();
+                let refused = st.and_then(|st| st.check(&sample).err().map(|v| (st, v)));
+                if let Some((st, violation)) = refused {
+                    let (_, _, text) =
+                        crate::xsd::diagnostic::value_message(key, &sample, st, &violation);
+                    findings.push(Finding {
+                        level: Level::Erreur,
+                        code: "id-flux-genere-refuse",
+                        sheet: PARAMS_SHEET.into(),
+                        cell: String::new(),
+                        row: 0,
+                        column: key.clone(),
+                        value: sample,
+                        message: format!(
+                            "idFlux n'est pas renseigné et l'identifiant généré automatiquement (un UUID) ne convient pas au schéma chargé : {}",
+                            text.fr
+                        ),
+                        fix: format!("Renseignez vous-même idFlux dans la feuille « {PARAMS_SHEET} » ou dans le formulaire Paramètres, au format que demande ce schéma"),
+                    });
+                }
+            }
+            None if key.starts_with("idFlux") || key == "natureDeposant" => {}
             None => findings.push(Finding {
                 level: Level::Erreur,
                 code: "parametre-manquant",
