@@ -14,22 +14,7 @@ use accrochage::convert::{
 use accrochage::xsd::{Schema, CDC_XSD};
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet};
 
-/// The columns of a minimal clean passage, as in the template (A to M).
-const HEADER: &[&str] = &[
-    "idTechnique",
-    "type",
-    "code",
-    "obtentionCertification",
-    "donneeCertifiee",
-    "dateDebutValidite",
-    "presenceNiveauLangueEuro",
-    "presenceNiveauNumeriqueEuro",
-    "nomNaissance",
-    "prenom1",
-    "anneeNaissance",
-    "sexe",
-    "codeInsee",
-];
+use support::MINIMAL_HEADER as HEADER;
 const ROW: &[&str] = &[
     "T-1",
     "RNCP",

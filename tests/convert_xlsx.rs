@@ -8,21 +8,7 @@ use accrochage::convert::{convert, Conversion, ConvertOptions, Level, LocalNow};
 use accrochage::xsd::Schema;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
-const HEADER: &[&str] = &[
-    "idTechnique",
-    "type",
-    "code",
-    "obtentionCertification",
-    "donneeCertifiee",
-    "dateDebutValidite",
-    "presenceNiveauLangueEuro",
-    "presenceNiveauNumeriqueEuro",
-    "nomNaissance",
-    "prenom1",
-    "anneeNaissance",
-    "sexe",
-    "codeInsee",
-];
+use support::MINIMAL_HEADER as HEADER;
 
 /// 2026-11-22 10:00 in Paris: within 3 months of 15/09/2026.
 fn options() -> ConvertOptions {

@@ -9,21 +9,7 @@ use accrochage::workbook::{detect::detect, read_workbook, CalendarDate, CellValu
 use accrochage::xsd::Schema;
 use support::xlsb::{xlsb, XCell, XSheet};
 
-const HEADER: &[&str] = &[
-    "idTechnique",
-    "type",
-    "code",
-    "obtentionCertification",
-    "donneeCertifiee",
-    "dateDebutValidite",
-    "presenceNiveauLangueEuro",
-    "presenceNiveauNumeriqueEuro",
-    "nomNaissance",
-    "prenom1",
-    "anneeNaissance",
-    "sexe",
-    "codeInsee",
-];
+use support::MINIMAL_HEADER as HEADER;
 
 /// 2026-09-15 as an Excel serial number (days since 1899-12-30).
 const SEPT_15: f64 = 46280.0;

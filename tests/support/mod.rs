@@ -12,3 +12,20 @@ pub mod xmllint;
 
 #[allow(unused_imports)] // only the workbook tests use the builders unqualified
 pub use workbooks::*;
+
+/// The columns of a minimal clean passage, in the template's order (A to M).
+pub const MINIMAL_HEADER: &[&str] = &[
+    "idTechnique",
+    "type",
+    "code",
+    "obtentionCertification",
+    "donneeCertifiee",
+    "dateDebutValidite",
+    "presenceNiveauLangueEuro",
+    "presenceNiveauNumeriqueEuro",
+    "nomNaissance",
+    "prenom1",
+    "anneeNaissance",
+    "sexe",
+    "codeInsee",
+];
