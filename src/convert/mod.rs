@@ -134,18 +134,20 @@ pub fn convert(
 ) -> Result<Conversion, ConvertError> {
     let book = workbook::read_workbook(bytes, file_name)
         .map_err(|e| ConvertError::Workbook(e.to_string()))?;
-    convert_workbook(&book, schema, options)
+    convert_workbook(book, schema, options)
 }
 
-/// Converts an already-read workbook.
+/// Converts an already-read workbook. It is taken by value so that each row's cells are freed
+/// once the row is converted: the workbook's memory then makes way for the XML being written
+/// instead of adding to it.
 pub fn convert_workbook(
-    book: &Workbook,
+    mut book: Workbook,
     schema: &Schema,
     options: &ConvertOptions,
 ) -> Result<Conversion, ConvertError> {
-    let passages = passages_sheet(book)?;
+    let passages = passages_sheet(&book)?;
     let mut findings = Vec::new();
-    book_findings(book, passages, &mut findings);
+    book_findings(&book, passages, &mut findings);
     let Some(root) = schema
         .global_elements()
         .next()
@@ -170,7 +172,14 @@ pub fn convert_workbook(
     for k in ["anneeNaissance", "moisNaissance", "jourNaissance"] {
         slots.intern(k);
     }
-    let params = read_params(book, schema, &plan, options, &mut findings);
+    let params = read_params(&book, schema, &plan, options, &mut findings);
+    let sheet_name = passages.name.clone();
+    let date_system = book.date_system;
+    let rows = match book.sheets.iter().position(|s| std::ptr::eq(s, passages)) {
+        Some(i) => std::mem::take(&mut book.sheets[i].rows),
+        None => Vec::new(),
+    };
+    drop(book);
     let targets: Vec<Target> = map
         .columns
         .iter()
@@ -213,14 +222,14 @@ pub fn convert_workbook(
         },
         slots: &slots,
         map: &map,
-        sheet: passages,
-        system: book.date_system,
+        sheet_name: &sheet_name,
+        system: date_system,
         findings: &mut findings,
     };
     let mut records: Vec<Record> = Vec::new();
     let mut rows_read = 0;
     let mut rules = rules::Rules::new(RulesContext {
-        sheet: &passages.name,
+        sheet: &sheet_name,
         map: &map,
         slots: &slots,
         today: options.now.date(),
@@ -228,7 +237,7 @@ pub fn convert_workbook(
     let group_slots = (slots.get("type"), slots.get("code"));
     let mut group_keys: Vec<(Option<String>, Option<String>)> = Vec::new();
     let mut group_values: Vec<Vec<Option<FieldValue>>> = Vec::new();
-    for row in &passages.rows {
+    for row in rows {
         if row.number <= map.header_row || Some(row.number) == map.label_row {
             continue;
         }
@@ -241,7 +250,7 @@ pub fn convert_workbook(
             continue;
         }
         rows_read += 1;
-        let Some(mut r) = ctx.read_row(row, &params) else {
+        let Some(mut r) = ctx.read_row(&row, &params) else {
             continue;
         };
         let before = ctx.findings.len();
@@ -612,7 +621,7 @@ struct RowContext<'a> {
     by_index: Vec<Option<usize>>,
     slots: &'a Slots,
     map: &'a columns::ColumnMap,
-    sheet: &'a Sheet,
+    sheet_name: &'a str,
     system: DateSystem,
     findings: &'a mut Vec<Finding>,
 }
@@ -640,10 +649,10 @@ impl RowContext<'_> {
         self.findings.push(Finding {
             level,
             code,
-            sheet: self.sheet.name.clone(),
+            sheet: self.sheet_name.to_owned(),
             cell: match column {
-                Some(c) => cell_reference(&self.sheet.name, c.index, row),
-                None => format!("{}!{row}", self.sheet.name),
+                Some(c) => cell_reference(self.sheet_name, c.index, row),
+                None => format!("{}!{row}", self.sheet_name),
             },
             row,
             column: column.map(|c| c.header.clone()).unwrap_or_default(),
