@@ -2,6 +2,8 @@
 //! the explanations, the reconciliation with a generated workbook and its XML, and the re-export
 //! of the refused rows, which must convert back into a valid XML of exactly those passages.
 
+mod support;
+
 use std::io::Cursor;
 use std::path::Path;
 
@@ -990,21 +992,7 @@ fn typed_cells_keep_their_type_in_the_re_export() {
         value: CellValue::Text(s.into()),
         notes: vec![],
     };
-    let headers = [
-        "idTechnique",
-        "type",
-        "code",
-        "obtentionCertification",
-        "donneeCertifiee",
-        "dateDebutValidite",
-        "presenceNiveauLangueEuro",
-        "presenceNiveauNumeriqueEuro",
-        "nomNaissance",
-        "prenom1",
-        "anneeNaissance",
-        "sexe",
-        "codeInsee",
-    ];
+    let headers = support::MINIMAL_HEADER;
     let header = Row {
         number: 1,
         cells: headers
