@@ -800,6 +800,35 @@ fn an_xlsb_whose_shared_strings_cannot_be_opened_is_refused() {
 
 /// calamine keeps every cell record of a sheet before building its grid, the same cell
 /// written again and again included: 11 million records of one cell would cost it 440 Mo.
+/// The xlsb `parts` with its first sheet replaced by `head`, `record` repeated `times` times and
+/// `tail`, deflated. The other parts are stored with their CRC; the sheet's is never checked:
+/// the guard stops long before the end of the part.
+fn with_repeated_sheet(
+    parts: &[(String, Vec<u8>)],
+    head: &[u8],
+    record: &[u8],
+    times: usize,
+    tail: &[u8],
+) -> Vec<u8> {
+    let sheet = support::deflate_repeat(head, record, times, tail);
+    let size = (head.len() + record.len() * times + tail.len()) as u32;
+    let mut entries: Vec<(&str, u16, &[u8], u32, u32)> = parts
+        .iter()
+        .filter(|(n, _)| n != "xl/worksheets/sheet1.bin")
+        .map(|(n, d)| {
+            (
+                n.as_str(),
+                0,
+                d.as_slice(),
+                d.len() as u32,
+                support::crc32(d),
+            )
+        })
+        .collect();
+    entries.push(("xl/worksheets/sheet1.bin", 8, &sheet, size, 0));
+    support::raw_zip_crc(&entries)
+}
+
 #[test]
 fn an_xlsb_writing_one_cell_millions_of_times_is_refused() {
     let parts = xb::xlsb_parts(&xlsb_sheets());
@@ -817,25 +846,7 @@ fn an_xlsb_writing_one_cell_millions_of_times_is_refused() {
         xb::record(xb::END_SHEET, &[]),
     ]
     .concat();
-    let sheet = support::deflate_repeat(&head, &cell, times, &tail);
-    let size = (head.len() + cell.len() * times + tail.len()) as u32;
-    // The other parts stored with their CRC; the sheet's is never checked: the guard stops
-    // long before the end of the part.
-    let mut entries: Vec<(&str, u16, &[u8], u32, u32)> = parts
-        .iter()
-        .filter(|(n, _)| n != "xl/worksheets/sheet1.bin")
-        .map(|(n, d)| {
-            (
-                n.as_str(),
-                0,
-                d.as_slice(),
-                d.len() as u32,
-                support::crc32(d),
-            )
-        })
-        .collect();
-    entries.push(("xl/worksheets/sheet1.bin", 8, &sheet, size, 0));
-    let bytes = support::raw_zip_crc(&entries);
+    let bytes = with_repeated_sheet(&parts, &head, &cell, times, &tail);
     refused(
         &bytes,
         "repetee.xlsb",
@@ -945,24 +956,8 @@ fn xlsb_sheets_naming_the_same_data_again_and_again_are_refused() {
         xb::record(xb::END_SHEET, &[]),
     ]
     .concat();
-    let sheet = support::deflate_repeat(&head, &blank, times, &tail);
-    let size = (head.len() + blank.len() * times + tail.len()) as u32;
-    let mut entries: Vec<(&str, u16, &[u8], u32, u32)> = parts
-        .iter()
-        .filter(|(n, _)| n != "xl/worksheets/sheet1.bin")
-        .map(|(n, d)| {
-            (
-                n.as_str(),
-                0,
-                d.as_slice(),
-                d.len() as u32,
-                support::crc32(d),
-            )
-        })
-        .collect();
-    entries.push(("xl/worksheets/sheet1.bin", 8, &sheet, size, 0));
     refused(
-        &support::raw_zip_crc(&entries),
+        &with_repeated_sheet(&parts, &head, &blank, times, &tail),
         "memes.xlsb",
         ErrorKind::TooLarge,
         &[
