@@ -682,3 +682,44 @@ fn the_same_information_on_every_row_is_reported_once_per_column() {
     assert_eq!(infos[0].fix, "Rien à faire : le libellé est accepté");
     assert_eq!(c.summary.passages_written, 3);
 }
+
+#[test]
+fn interleaved_informations_keep_their_own_counts_and_last_cells() {
+    let values = [
+        "Présentiel",
+        "À distance",
+        "Présentiel",
+        "Présentiel",
+        "À distance",
+    ];
+    let rows: Vec<_> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| with(&format!("ID-{i}"), &[("modalitePassageExamen", *v)]))
+        .collect();
+    let c = run(&rows);
+    let infos: Vec<(&str, &str)> = c
+        .findings
+        .iter()
+        .filter(|f| f.code == "valeur-traduite")
+        .map(|f| (f.cell.as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(infos.len(), 2, "{infos:#?}");
+    assert_eq!(infos[0].0, "Passages!I2");
+    assert!(infos[0].1.contains("« EN_PRESENTIEL »"), "{}", infos[0].1);
+    assert!(
+        infos[0]
+            .1
+            .contains("de même pour 2 autres cellules de cette colonne, jusqu'à Passages!I5"),
+        "{}",
+        infos[0].1
+    );
+    assert_eq!(infos[1].0, "Passages!I3");
+    assert!(
+        infos[1]
+            .1
+            .contains("de même pour 1 autre cellule de cette colonne, jusqu'à Passages!I6"),
+        "{}",
+        infos[1].1
+    );
+}

@@ -225,6 +225,8 @@ pub fn convert_workbook(
         sheet_name: &sheet_name,
         system: date_system,
         findings: &mut findings,
+        infos: Default::default(),
+        repeats: Default::default(),
     };
     let mut records: Vec<Record> = Vec::new();
     let mut rows_read = 0;
@@ -279,6 +281,14 @@ pub fn convert_workbook(
         }
     }
 
+    let premerged: crate::fnv::FnvMap<usize, (usize, u32, String)> = ctx
+        .repeats
+        .iter()
+        .map(|(&i, r)| {
+            let cell = cell_reference(&sheet_name, r.last.1, r.last.0);
+            (i, (r.count, r.last.0, cell))
+        })
+        .collect();
     let mut summary = Summary {
         rows_read,
         ..Summary::default()
@@ -321,7 +331,7 @@ pub fn convert_workbook(
     } else {
         summary.rows_excluded = rows_read;
     }
-    let findings = merge_repeated_infos(findings);
+    let findings = merge_repeated_infos(findings, &premerged);
     summary.count(&findings);
     Ok(Conversion {
         files,
@@ -333,29 +343,41 @@ pub fn convert_workbook(
 /// The same information on every row (a label sent as its code, spaces trimmed in a column)
 /// would bury the errors under thousands of lines: one info per column and message, with the
 /// number of cells and the last one. Errors and warnings stay one per cell.
-fn merge_repeated_infos(findings: Vec<Finding>) -> Vec<Finding> {
+/// `premerged` holds, by index in `findings`, the repeats the rows already folded into that info.
+fn merge_repeated_infos(
+    findings: Vec<Finding>,
+    premerged: &crate::fnv::FnvMap<usize, (usize, u32, String)>,
+) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
     let mut seen: HashMap<(&'static str, String, String), usize> = HashMap::new();
-    let mut repeats: Vec<(usize, usize, String)> = Vec::new(); // (index in out, count, last cell)
-    for f in findings {
+    // (index in out, count, row and cell of the last one)
+    let mut repeats: Vec<(usize, usize, u32, String)> = Vec::new();
+    for (i, f) in findings.into_iter().enumerate() {
         if f.level != Level::Info || f.row == 0 {
             out.push(f);
             continue;
         }
+        let (extra, last_row, last_cell) = match premerged.get(&i) {
+            Some((n, row, cell)) => (*n, *row, cell.clone()),
+            None => (0, f.row, f.cell.clone()),
+        };
         let key = (f.code, f.column.clone(), f.message.clone());
         match seen.get(&key) {
             Some(&r) => {
-                repeats[r].1 += 1;
-                repeats[r].2 = f.cell;
+                let r = &mut repeats[r];
+                r.1 += 1 + extra;
+                if last_row >= r.2 {
+                    (r.2, r.3) = (last_row, last_cell);
+                }
             }
             None => {
                 seen.insert(key, repeats.len());
-                repeats.push((out.len(), 1, String::new()));
+                repeats.push((out.len(), 1 + extra, last_row, last_cell));
                 out.push(f);
             }
         }
     }
-    for (i, count, last) in repeats {
+    for (i, count, _, last) in repeats {
         if count > 1 {
             let others = count - 1;
             let s = if others > 1 { "s" } else { "" };
@@ -624,6 +646,18 @@ struct RowContext<'a> {
     sheet_name: &'a str,
     system: DateSystem,
     findings: &'a mut Vec<Finding>,
+    /// Infos already listed, by (code, column, message): a label translated on every row
+    /// would otherwise build a hundred thousand findings only for the report to merge them.
+    infos: crate::fnv::FnvMap<(&'static str, u32, String), usize>,
+    /// Per listed info (its index in `findings`): the repeats merged into it and the last cell.
+    repeats: crate::fnv::FnvMap<usize, Repeats>,
+}
+
+/// Cells that repeat a listed info: how many, and the last one (row, column).
+#[derive(Debug, Clone, Copy, Default)]
+struct Repeats {
+    count: usize,
+    last: (u32, u32),
 }
 
 /// What the rules need to locate their findings.
@@ -637,6 +671,34 @@ pub struct RulesContext<'a> {
 impl RowContext<'_> {
     #[allow(clippy::too_many_arguments)]
     fn finding(
+        &mut self,
+        level: Level,
+        code: &'static str,
+        row: u32,
+        column: Option<&columns::Column>,
+        value: &str,
+        message: String,
+        fix: String,
+    ) {
+        if level == Level::Info {
+            if let Some(c) = column {
+                let key = (code, c.index, message);
+                if let Some(&at) = self.infos.get(&key) {
+                    let r = self.repeats.entry(at).or_default();
+                    r.count += 1;
+                    r.last = (row, c.index);
+                    return;
+                }
+                self.infos
+                    .insert((key.0, key.1, key.2.clone()), self.findings.len());
+                return self.push_finding(level, code, row, column, value, key.2, fix);
+            }
+        }
+        self.push_finding(level, code, row, column, value, message, fix);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_finding(
         &mut self,
         level: Level,
         code: &'static str,
