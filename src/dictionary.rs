@@ -446,6 +446,34 @@ fn fold(s: &str) -> String {
             .map(|b| char::from(b.to_ascii_lowercase()))
             .collect();
     }
+    // An enumeration column repeats a few labels (« Présentiel », « À distance ») on every row,
+    // and in the browser each decomposition is a call into JavaScript: short spellings are
+    // folded once per thread.
+    thread_local! {
+        static FOLDED: std::cell::RefCell<crate::fnv::FnvMap<String, String>> =
+            Default::default();
+    }
+    const CACHED_LEN: usize = 64;
+    const CACHED_SPELLINGS: usize = 1024;
+    if s.len() <= CACHED_LEN {
+        if let Some(hit) = FOLDED.with(|f| f.borrow().get(s).cloned()) {
+            return hit;
+        }
+    }
+    let folded = fold_decomposed(s);
+    if s.len() <= CACHED_LEN {
+        FOLDED.with(|f| {
+            let mut f = f.borrow_mut();
+            if f.len() >= CACHED_SPELLINGS {
+                f.clear();
+            }
+            f.insert(s.to_owned(), folded.clone());
+        });
+    }
+    folded
+}
+
+fn fold_decomposed(s: &str) -> String {
     crate::unicode::nfkd_without_marks(s)
         .chars()
         .filter(|c| {
@@ -1004,6 +1032,22 @@ mod tests {
 
     fn all_entries() -> impl Iterator<Item = &'static Entry> {
         COLUMNS.iter().chain(PARAMETERS.iter())
+    }
+
+    #[test]
+    fn a_remembered_fold_is_the_fold() {
+        // Twice each, across more spellings than are remembered: first computed, then recalled
+        // (or computed again after the table was emptied).
+        for round in 0..2 {
+            for i in 0..3000 {
+                let s = format!("À distance {i}");
+                assert_eq!(fold(&s), fold_decomposed(&s), "{s} (tour {round})");
+                assert_eq!(fold(&s), format!("adistance{i}"));
+            }
+        }
+        let long = "é".repeat(100);
+        assert_eq!(fold(&long), "e".repeat(100));
+        assert_eq!(fold(&long), fold_decomposed(&long));
     }
 
     /// NOTES.md §2: the statuses the CDC documents.

@@ -1310,7 +1310,7 @@ fn write_files(
     chunks.retain(|c| !c.is_empty());
     let split = chunks.len() > 1;
     let given_id = params.get("idFlux").cloned();
-    let mut files = Vec::new();
+    let mut built = Vec::new();
     for (i, chunk) in chunks.into_iter().enumerate() {
         let id_flux = match (&given_id, split) {
             (Some(id), false) => id.clone(),
@@ -1372,19 +1372,26 @@ fn write_files(
                 options.now.compact()
             )
         };
-        let report = schema.validate_str(
-            &out,
-            &ValidationOptions {
-                max_errors: 20,
-                ..ValidationOptions::default()
+        built.push((
+            OutputFile {
+                name,
+                xml: out,
+                passages,
+                id_flux,
             },
-        );
-        if !missing.is_empty() || !report.is_valid() {
+            missing.first().map(|m| m.name.clone()),
+        ));
+    }
+    let reports = validate_files(schema, built.iter().map(|(f, _)| f.xml.as_str()));
+    let mut files = Vec::new();
+    for ((file, missing), report) in built.into_iter().zip(reports) {
+        let name = &file.name;
+        if missing.is_some() || !report.is_valid() {
             let detail = report
                 .errors()
                 .next()
                 .map(|d| format!("ligne {} : {}", d.line, d.message))
-                .or_else(|| missing.first().map(|m| format!("{} manquant", m.name)))
+                .or_else(|| missing.map(|m| format!("{m} manquant")))
                 .unwrap_or_default();
             findings.push(Finding {
                 level: Level::Erreur,
@@ -1399,14 +1406,62 @@ fn write_files(
             });
             continue;
         }
-        files.push(OutputFile {
-            name,
-            xml: out,
-            passages,
-            id_flux,
-        });
+        files.push(file);
     }
     files
+}
+
+/// The engine's report on each file, in order. Natively the files are checked side by side,
+/// one thread per core: a large output is split in several files, and the check of each is as
+/// long as its writing. The browser build has a single thread.
+fn validate_files<'x>(
+    schema: &Schema,
+    files: impl Iterator<Item = &'x str>,
+) -> Vec<crate::xsd::Report> {
+    let options = ValidationOptions {
+        max_errors: 20,
+        ..ValidationOptions::default()
+    };
+    let files: Vec<&str> = files.collect();
+    #[cfg(not(target_arch = "wasm32"))]
+    if files.len() > 1 {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(files.len());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut reports: Vec<Option<crate::xsd::Report>> = vec![None; files.len()];
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(xml) = files.get(i) else { break };
+                            done.push((i, schema.validate_str(xml, &options)));
+                        }
+                        done
+                    })
+                })
+                .collect();
+            for w in workers {
+                // A validator panic is a bug like any other: let it surface.
+                for (i, r) in w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)) {
+                    reports[i] = Some(r);
+                }
+            }
+        });
+        // Every index is taken by exactly one worker; checking again beats assuming valid.
+        return reports
+            .into_iter()
+            .zip(&files)
+            .map(|(r, xml)| r.unwrap_or_else(|| schema.validate_str(xml, &options)))
+            .collect();
+    }
+    files
+        .iter()
+        .map(|xml| schema.validate_str(xml, &options))
+        .collect()
 }
 
 fn safe_name(s: &str) -> String {
