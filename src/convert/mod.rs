@@ -227,6 +227,7 @@ pub fn convert_workbook(
         findings: &mut findings,
         infos: Default::default(),
         repeats: Default::default(),
+        last_xml_len: 0,
     };
     let mut records: Vec<Record> = Vec::new();
     let mut rows_read = 0;
@@ -651,6 +652,7 @@ struct RowContext<'a> {
     infos: crate::fnv::FnvMap<(&'static str, u32, String), usize>,
     /// Per listed info (its index in `findings`): the repeats merged into it and the last cell.
     repeats: crate::fnv::FnvMap<usize, Repeats>,
+    last_xml_len: usize,
 }
 
 /// Cells that repeat a listed info: how many, and the last one (row, column).
@@ -788,7 +790,8 @@ impl RowContext<'_> {
             params,
         };
         let mut missing = Vec::new();
-        let mut xml = String::new();
+        // Rows of a sheet are alike: sized as the previous one, the text rarely has to grow.
+        let mut xml = String::with_capacity(self.last_xml_len);
         let mut nothing = NoFill;
         if let Some(node) = self.record_node {
             if let Body::Records(children) = &node.body {
@@ -835,6 +838,7 @@ impl RowContext<'_> {
             }
             self.report_missing(&rec, &m);
         }
+        self.last_xml_len = xml.len();
         rec.xml = xml;
         rec.has_error = self.findings[before..]
             .iter()

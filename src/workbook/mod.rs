@@ -215,6 +215,8 @@ pub(crate) struct SheetBuilder<'a> {
     file: &'a str,
     rows: Vec<Row>,
     sorted: bool,
+    /// Cells in the last row: the next one is given room for as many.
+    last_width: usize,
 }
 
 impl<'a> SheetBuilder<'a> {
@@ -224,6 +226,7 @@ impl<'a> SheetBuilder<'a> {
             file,
             rows: Vec::new(),
             sorted: true,
+            last_width: 0,
         }
     }
 
@@ -273,13 +276,15 @@ impl<'a> SheetBuilder<'a> {
                 last.cells.push(cell);
             }
             last => {
-                if last.is_some_and(|l| l.number > number) {
-                    self.sorted = false;
+                if let Some(l) = last {
+                    if l.number > number {
+                        self.sorted = false;
+                    }
+                    self.last_width = l.cells.len();
                 }
-                self.rows.push(Row {
-                    number,
-                    cells: vec![cell],
-                });
+                let mut cells = Vec::with_capacity(self.last_width.max(1));
+                cells.push(cell);
+                self.rows.push(Row { number, cells });
             }
         }
         Ok(())

@@ -577,6 +577,7 @@ fn read_sheet<R: BufRead>(
     let mut buf = Vec::with_capacity(1024);
     let mut cell_buf = Vec::with_capacity(1024);
     let (mut inner, mut text_buf) = (Vec::with_capacity(1024), Vec::with_capacity(1024));
+    let mut v_text = String::new();
     let mut first = None;
     loop {
         buf.clear();
@@ -661,7 +662,7 @@ fn read_sheet<R: BufRead>(
                                 "is" => {
                                     Raw::Text(read_string(xml, &end, &mut inner, &mut text_buf)?)
                                 }
-                                "v" => read_v(xml, &end, t, &mut inner)?,
+                                "v" => read_v(xml, &end, t, &mut inner, &mut v_text)?,
                                 // Anything else (extensions) holds no value.
                                 _ => {
                                     inner.clear();
@@ -676,7 +677,7 @@ fn read_sheet<R: BufRead>(
                     }
                 }
                 col_index = col_index.saturating_add(1);
-                let Some((value, notes)) = cell_value(value, s, t, formula, book)? else {
+                let Some((value, notes)) = cell_value(value, &v_text, s, t, formula, book)? else {
                     continue;
                 };
                 if let Err(limit) = builder.push(pos.0, pos.1, value, notes, total) {
@@ -725,6 +726,9 @@ enum Raw {
     Empty,
     /// The text of `<v>` (type decides what it means).
     V(String),
+    /// The same, left in the caller's scratch string: numbers and shared-string indexes, most
+    /// cells, are read without an allocation each.
+    Scratch,
     /// The text of an inline string.
     Text(String),
 }
@@ -736,6 +740,7 @@ fn read_v<R: BufRead>(
     closing: &str,
     t: Option<&str>,
     buf: &mut Vec<u8>,
+    scratch: &mut String,
 ) -> Result<Raw, Fault> {
     match t {
         // An inline string's value is in `<is>`; a `<v>` beside it is redundant.
@@ -746,15 +751,16 @@ fn read_v<R: BufRead>(
         }
         Some("n" | "s" | "b" | "e") | None => {
             buf.clear();
-            let v = match xml.read_event_into(buf)? {
-                Event::Text(t) => t.as_ref().to_owned(),
+            scratch.clear();
+            match xml.read_event_into(buf)? {
+                Event::Text(t) => scratch.push_str(t.as_ref()),
                 Event::End(_) => return Ok(Raw::Empty),
                 Event::Eof => return content("fin inattendue dans <v>"),
-                _ => String::new(),
+                _ => {}
             };
             buf.clear();
             xml.read_to_end_into(quick_xml::name::QName(closing), buf)?;
-            Ok(Raw::V(v))
+            Ok(Raw::Scratch)
         }
         _ => Ok(Raw::V(read_text(xml, closing, buf)?)),
     }
@@ -764,6 +770,7 @@ fn read_v<R: BufRead>(
 /// not empty: the user typed something, the file just lacks its result.
 fn cell_value(
     raw: Raw,
+    scratch: &str,
     s: Option<&str>,
     t: Option<&str>,
     formula: Option<Formula>,
@@ -772,7 +779,8 @@ fn cell_value(
     let plain = |v| Ok(Some((v, Vec::new())));
     let v = match raw {
         Raw::Text(s) => return Ok(text_value(&s)),
-        Raw::V(v) => v,
+        Raw::V(ref v) => v.as_str(),
+        Raw::Scratch => scratch,
         Raw::Empty => return Ok(formula_note(formula)),
     };
     let blank = match t {
@@ -798,16 +806,16 @@ fn cell_value(
             b if b.eq_ignore_ascii_case("true") => plain(CellValue::Bool(true)),
             _ => content(format!("valeur booléenne invalide « {v} »")),
         },
-        Some("d") => match parse_iso_date_time(&v) {
+        Some("d") => match parse_iso_date_time(v) {
             Some((d, 0)) => plain(CellValue::Date(d)),
             Some((d, secs)) => plain(CellValue::DateTime(d, secs)),
-            None => Ok(text_value(&v)),
+            None => Ok(text_value(v)),
         },
-        Some("e") => match error_fr(&v) {
+        Some("e") => match error_fr(v) {
             Some(e) => plain(CellValue::Error(e.to_owned())),
             None => content(format!("code d'erreur inconnu « {v} »")),
         },
-        Some("str") => Ok(text_value(&unescape_excel(&v))),
+        Some("str") => Ok(text_value(&unescape_excel(v))),
         Some("n") | None => match v.parse::<f64>() {
             Ok(n) => {
                 let format = match s {
@@ -825,7 +833,7 @@ fn cell_value(
                 })
             }
             // Without a type, what is not a number is text.
-            Err(_) if t.is_none() => Ok(text_value(&v)),
+            Err(_) if t.is_none() => Ok(text_value(v)),
             Err(_) => content(format!("nombre invalide « {v} »")),
         },
         Some(other) => content(format!("type de cellule inconnu « {other} »")),
