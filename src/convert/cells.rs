@@ -39,7 +39,9 @@ pub struct Refusal {
 /// départements 01–09 (`06000` → 6000).
 const POSTAL_KEYS: &[&str] = &["codePostal", "codePostalCentreExamen"];
 
-/// Converts a non-empty cell for the field `key` of simple type `st`.
+/// Converts a non-empty cell for the field `key` of simple type `st`. `resolver`, prepared once
+/// per column, reads the labels of an enumeration (it is built for this cell when absent).
+#[allow(clippy::too_many_arguments)]
 pub fn convert_cell(
     key: &str,
     label: &str,
@@ -48,6 +50,7 @@ pub fn convert_cell(
     nillable: bool,
     system: DateSystem,
     schema: &crate::xsd::Schema,
+    resolver: Option<&dictionary::EnumerationResolver>,
 ) -> Result<(FieldValue, Vec<Adjustment>), Refusal> {
     let mut adjustments = Vec::new();
     if let CellValue::Text(t) = value {
@@ -81,10 +84,14 @@ pub fn convert_cell(
         b if b.is_decimal() => number_text(label, value, b)?,
         _ => {
             let raw = plain_text(value);
-            if let Some(allowed) = st.enumeration_values() {
+            if let Some(codes) = &st.enumeration {
                 // The XSD code itself needs no dictionary look-up (the common case).
-                let exact = allowed.iter().find(|a| **a == raw).map(|a| (*a).to_owned());
-                match exact.or_else(|| dictionary::resolve_enumeration(schema, key, &raw)) {
+                let exact = codes.iter().find(|(c, _)| *c == raw).map(|(c, _)| c.clone());
+                let resolved = || match resolver {
+                    Some(r) => r.resolve(&raw).map(str::to_owned),
+                    None => dictionary::resolve_enumeration(schema, key, &raw),
+                };
+                match exact.or_else(resolved) {
                     Some(code) => {
                         if code != raw {
                             adjustments.push(Adjustment {
@@ -99,11 +106,12 @@ pub fn convert_cell(
                         code
                     }
                     None => {
-                        let labels: Vec<String> = allowed
+                        let labels: Vec<String> = codes
                             .iter()
+                            .map(|(c, _)| c.as_str())
                             .map(|c| match dictionary::enumeration_label(key, c) {
-                                Some(l) if l != *c => format!("{c} ({l})"),
-                                _ => (*c).to_owned(),
+                                Some(l) if l != c => format!("{c} ({l})"),
+                                _ => c.to_owned(),
                             })
                             .collect();
                         return Err(Refusal {

@@ -228,6 +228,15 @@ pub fn convert_workbook(
         infos: Default::default(),
         repeats: Default::default(),
         last_xml_len: 0,
+        resolvers: map
+            .columns
+            .iter()
+            .zip(&targets)
+            .map(|(c, t)| match t {
+                Target::Field { .. } => dictionary::EnumerationResolver::new(schema, &c.key),
+                _ => None,
+            })
+            .collect(),
     };
     let mut records: Vec<Record> = Vec::new();
     let mut rows_read = 0;
@@ -653,6 +662,8 @@ struct RowContext<'a> {
     /// Per listed info (its index in `findings`): the repeats merged into it and the last cell.
     repeats: crate::fnv::FnvMap<usize, Repeats>,
     last_xml_len: usize,
+    /// By column: the labels of its enumeration, prepared once for all rows.
+    resolvers: Vec<Option<dictionary::EnumerationResolver>>,
 }
 
 /// Cells that repeat a listed info: how many, and the last one (row, column).
@@ -891,7 +902,17 @@ impl RowContext<'_> {
         let Some(st) = self.schema.element_simple_type(element) else {
             return;
         };
-        match convert_cell(key, label, value, st, nillable, self.system, self.schema) {
+        let resolver = self.resolvers.get(ci).and_then(Option::as_ref);
+        match convert_cell(
+            key,
+            label,
+            value,
+            st,
+            nillable,
+            self.system,
+            self.schema,
+            resolver,
+        ) {
             Ok((field, adjustments)) => {
                 for a in adjustments {
                     let level = if a.warning {
