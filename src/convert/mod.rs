@@ -227,7 +227,8 @@ pub fn convert_workbook(
         findings: &mut findings,
         infos: Default::default(),
         repeats: Default::default(),
-        last_xml_len: 0,
+        longest_xml: 0,
+        scratch: String::new(),
         resolvers: map
             .columns
             .iter()
@@ -661,7 +662,9 @@ struct RowContext<'a> {
     infos: crate::fnv::FnvMap<(&'static str, u32, String), usize>,
     /// Per listed info (its index in `findings`): the repeats merged into it and the last cell.
     repeats: crate::fnv::FnvMap<usize, Repeats>,
-    last_xml_len: usize,
+    longest_xml: usize,
+    /// The certification's fields of a row, rendered only to find what is missing.
+    scratch: String,
     /// By column: the labels of its enumeration, prepared once for all rows.
     resolvers: Vec<Option<dictionary::EnumerationResolver>>,
 }
@@ -801,8 +804,9 @@ impl RowContext<'_> {
             params,
         };
         let mut missing = Vec::new();
-        // Rows of a sheet are alike: sized as the previous one, the text rarely has to grow.
-        let mut xml = String::with_capacity(self.last_xml_len);
+        // Rows of a sheet are alike: sized as the longest so far, the text rarely has to grow
+        // (and is trimmed to its length once written).
+        let mut xml = String::with_capacity(self.longest_xml);
         let mut nothing = NoFill;
         if let Some(node) = self.record_node {
             if let Body::Records(children) = &node.body {
@@ -822,12 +826,12 @@ impl RowContext<'_> {
         }
         if let Some(node) = self.group_node {
             if let Body::Groups(children) = &node.body {
-                let mut scratch = String::new();
+                self.scratch.clear();
                 writer::render_children(
                     children,
                     &values,
                     &mut nothing,
-                    &mut scratch,
+                    &mut self.scratch,
                     0,
                     &mut missing,
                     writer::Level::Group,
@@ -849,7 +853,8 @@ impl RowContext<'_> {
             }
             self.report_missing(&rec, &m);
         }
-        self.last_xml_len = xml.len();
+        self.longest_xml = self.longest_xml.max(xml.len());
+        xml.shrink_to_fit();
         rec.xml = xml;
         rec.has_error = self.findings[before..]
             .iter()
