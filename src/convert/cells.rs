@@ -86,7 +86,10 @@ pub fn convert_cell(
             let raw = plain_text(value);
             if let Some(codes) = &st.enumeration {
                 // The XSD code itself needs no dictionary look-up (the common case).
-                let exact = codes.iter().find(|(c, _)| *c == raw).map(|(c, _)| c.clone());
+                let exact = codes
+                    .iter()
+                    .find(|(c, _)| *c == raw)
+                    .map(|(c, _)| c.clone());
                 let resolved = || match resolver {
                     Some(r) => r.resolve(&raw).map(str::to_owned),
                     None => dictionary::resolve_enumeration(schema, key, &raw),

@@ -13,6 +13,8 @@ use super::report::{Finding, Level};
 
 /// Rows searched for the header before giving up: titles and instructions rarely take more.
 const HEADER_SEARCH_ROWS: usize = 30;
+/// The rows [`map_columns`] looks at: the header is among the first ones, its labels under it.
+pub(crate) const HEADER_ROWS: usize = HEADER_SEARCH_ROWS + 1;
 /// Fewer recognised columns than this and a row is not taken for the header.
 const MIN_HEADER_COLUMNS: usize = 3;
 

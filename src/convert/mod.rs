@@ -26,6 +26,8 @@ pub mod columns;
 pub mod ids;
 pub mod report;
 pub mod rules;
+#[cfg(not(target_arch = "wasm32"))]
+mod stream;
 pub mod writer;
 
 use std::collections::{BTreeMap, HashMap};
@@ -132,9 +134,27 @@ pub fn convert(
     schema: &Schema,
     options: &ConvertOptions,
 ) -> Result<Conversion, ConvertError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(streamed) = convert_streamed(bytes, file_name, schema, options) {
+        return streamed;
+    }
     let book = workbook::read_workbook(bytes, file_name)
         .map_err(|e| ConvertError::Workbook(e.to_string()))?;
     convert_workbook(book, schema, options)
+}
+
+/// The conversion [`convert`] makes natively on two cores or more for an xlsx: the workbook is
+/// read on another thread while its rows are converted. `None` when the file is not streamed
+/// (another format, a single core, cells out of order, a file that does not read): [`convert`]
+/// then reads it whole, with the same result.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn convert_streamed(
+    bytes: &[u8],
+    file_name: &str,
+    schema: &Schema,
+    options: &ConvertOptions,
+) -> Option<Result<Conversion, ConvertError>> {
+    stream::convert_streaming(bytes, file_name, schema, options)
 }
 
 /// Converts an already-read workbook. It is taken by value so that each row's cells are freed
@@ -145,9 +165,67 @@ pub fn convert_workbook(
     schema: &Schema,
     options: &ConvertOptions,
 ) -> Result<Conversion, ConvertError> {
-    let passages = passages_sheet(&book)?;
+    let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
+    let index = passages_index(&names)?;
+    let head = &mut book.sheets[index].rows;
+    let rest = head.split_off(head.len().min(columns::HEADER_ROWS));
+    let notes = std::mem::take(&mut book.notes);
+    let mut source = ReadRows {
+        rows: rest.into_iter(),
+        notes: Some(notes),
+    };
+    convert_source(book, index, &mut source, schema, options)?.ok_or_else(|| {
+        // ReadRows always ends with the book's notes: unreachable.
+        ConvertError::Workbook("lecture du classeur interrompue".into())
+    })
+}
+
+/// Where the passages' rows come from: a workbook already read, or a reader still streaming
+/// them from another thread ([`stream`]).
+trait RowSource: Iterator<Item = workbook::Row> {
+    /// Reads to the end: the book's notes, or `None` when the rows given were void and the
+    /// file must be read again without streaming.
+    fn finish(&mut self) -> Option<Vec<workbook::BookNote>>;
+}
+
+/// The rows of a workbook already read.
+struct ReadRows {
+    rows: std::vec::IntoIter<workbook::Row>,
+    notes: Option<Vec<workbook::BookNote>>,
+}
+
+impl Iterator for ReadRows {
+    type Item = workbook::Row;
+    fn next(&mut self) -> Option<workbook::Row> {
+        self.rows.next()
+    }
+}
+
+impl RowSource for ReadRows {
+    fn finish(&mut self) -> Option<Vec<workbook::BookNote>> {
+        self.rows.by_ref().for_each(drop);
+        Some(self.notes.take().unwrap_or_default())
+    }
+}
+
+/// Converts the passages of `book`'s sheet `index`: the sheet holds the first rows (at least
+/// enough to find the header), `source` the others. `None` when the source turned out void.
+fn convert_source(
+    mut book: Workbook,
+    index: usize,
+    source: &mut dyn RowSource,
+    schema: &Schema,
+    options: &ConvertOptions,
+) -> Result<Option<Conversion>, ConvertError> {
+    while book.sheets[index].rows.len() < columns::HEADER_ROWS {
+        match source.next() {
+            Some(row) => book.sheets[index].rows.push(row),
+            None => break,
+        }
+    }
+    let passages = &book.sheets[index];
+    let params_sheet = book.sheet(PARAMS_SHEET).map(|s| s.name.clone());
     let mut findings = Vec::new();
-    book_findings(&book, passages, &mut findings);
     let Some(root) = schema
         .global_elements()
         .next()
@@ -175,10 +253,7 @@ pub fn convert_workbook(
     let params = read_params(&book, schema, &plan, options, &mut findings);
     let sheet_name = passages.name.clone();
     let date_system = book.date_system;
-    let rows = match book.sheets.iter().position(|s| std::ptr::eq(s, passages)) {
-        Some(i) => std::mem::take(&mut book.sheets[i].rows),
-        None => Vec::new(),
-    };
+    let head = std::mem::take(&mut book.sheets[index].rows);
     drop(book);
     let targets: Vec<Target> = map
         .columns
@@ -250,7 +325,7 @@ pub fn convert_workbook(
     let group_slots = (slots.get("type"), slots.get("code"));
     let mut group_keys: Vec<(Option<String>, Option<String>)> = Vec::new();
     let mut group_values: Vec<Vec<Option<FieldValue>>> = Vec::new();
-    for row in rows {
+    for row in head.into_iter().chain(&mut *source) {
         if row.number <= map.header_row || Some(row.number) == map.label_row {
             continue;
         }
@@ -292,14 +367,29 @@ pub fn convert_workbook(
         }
     }
 
+    let Some(notes) = source.finish() else {
+        return Ok(None);
+    };
+    // The book's findings come first, as in the workbook; a streamed sheet's merged cells are
+    // only known once it is read.
+    let mut book_found = Vec::new();
+    book_findings(
+        &notes,
+        &sheet_name,
+        params_sheet.as_deref(),
+        &mut book_found,
+    );
+    let shift = book_found.len();
     let premerged: crate::fnv::FnvMap<usize, (usize, u32, String)> = ctx
         .repeats
         .iter()
         .map(|(&i, r)| {
             let cell = cell_reference(&sheet_name, r.last.1, r.last.0);
-            (i, (r.count, r.last.0, cell))
+            (i + shift, (r.count, r.last.0, cell))
         })
         .collect();
+    book_found.append(&mut findings);
+    let mut findings = book_found;
     let mut summary = Summary {
         rows_read,
         ..Summary::default()
@@ -344,11 +434,11 @@ pub fn convert_workbook(
     }
     let findings = merge_repeated_infos(findings, &premerged);
     summary.count(&findings);
-    Ok(Conversion {
+    Ok(Some(Conversion {
         files,
         findings,
         summary,
-    })
+    }))
 }
 
 /// The same information on every row (a label sent as its code, spaces trimmed in a column)
@@ -428,22 +518,32 @@ pub fn passage_columns<'a>(
 }
 
 fn passages_sheet(book: &Workbook) -> Result<&Sheet, ConvertError> {
-    if let Some(s) = book.sheet(PASSAGES_SHEET) {
-        return Ok(s);
+    let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
+    Ok(&book.sheets[passages_index(&names)?])
+}
+
+/// Which sheet holds the passages, from the sheets' names alone: the one named « Passages »,
+/// or else the only one that is neither « Paramètres » nor « Aide ». Names only, so that a
+/// streamed reading can choose the sheet before reading it.
+fn passages_index(names: &[&str]) -> Result<usize, ConvertError> {
+    let named = |wanted: &str| {
+        let wanted = dictionary::normalize_header(wanted);
+        names
+            .iter()
+            .position(|n| dictionary::normalize_header(n) == wanted)
+    };
+    if let Some(i) = named(PASSAGES_SHEET) {
+        return Ok(i);
     }
-    let data_sheets: Vec<&Sheet> = book
-        .sheets
-        .iter()
-        .filter(|s| {
-            book.sheet(PARAMS_SHEET)
-                .is_none_or(|p| !std::ptr::eq(p, *s))
-        })
-        .filter(|s| dictionary::normalize_header(&s.name) != dictionary::normalize_header("Aide"))
+    let params = named(PARAMS_SHEET);
+    let help = dictionary::normalize_header("Aide");
+    let data: Vec<usize> = (0..names.len())
+        .filter(|&i| Some(i) != params && dictionary::normalize_header(names[i]) != help)
         .collect();
-    match data_sheets.as_slice() {
-        [only] => Ok(only),
+    match data.as_slice() {
+        [only] => Ok(*only),
         _ => Err(ConvertError::NoPassagesSheet {
-            sheets: book.sheets.iter().map(|s| s.name.clone()).collect(),
+            sheets: names.iter().map(|n| (*n).to_owned()).collect(),
         }),
     }
 }
@@ -1229,11 +1329,14 @@ fn note_finding(note: &workbook::TextNote, header: &str) -> (Level, &'static str
 
 /// Workbook-level notes about the sheets the conversion reads (the template's own hidden
 /// « Listes » sheet or a merged title in « Aide » say nothing about the data).
-fn book_findings(book: &Workbook, passages: &Sheet, findings: &mut Vec<Finding>) {
-    let read = |name: &str| {
-        name == passages.name || book.sheet(PARAMS_SHEET).is_some_and(|p| p.name == name)
-    };
-    for note in &book.notes {
+fn book_findings(
+    notes: &[workbook::BookNote],
+    passages: &str,
+    params: Option<&str>,
+    findings: &mut Vec<Finding>,
+) {
+    let read = |name: &str| name == passages || params == Some(name);
+    for note in notes {
         let (level, code, sheet, cell, message, fix) = match note {
             workbook::BookNote::HiddenSheet { sheet } if read(sheet) => (
                 Level::Avertissement,
@@ -1254,7 +1357,7 @@ fn book_findings(book: &Workbook, passages: &Sheet, findings: &mut Vec<Finding>)
             workbook::BookNote::Windows1252 => (
                 Level::Info,
                 "encodage-windows-1252",
-                passages.name.clone(),
+                passages.to_owned(),
                 String::new(),
                 "Le fichier CSV n'est pas en UTF-8 : il a été lu en Windows-1252 (l'encodage d'Excel sous Windows)".to_owned(),
                 "Vérifiez les accents dans le rapport ; pour être sûr, enregistrez le fichier en « CSV UTF-8 » ou au format .xlsx".to_owned(),

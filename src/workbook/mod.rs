@@ -209,6 +209,40 @@ pub fn read_workbook(bytes: &[u8], name: &str) -> Result<Workbook, WorkbookError
     Ok(book)
 }
 
+/// What a streamed reading ([`read_streaming`]) hands over, in this order: the book, the rows
+/// of the chosen sheet in batches, then the end; or, at any point, [`Streamed::Fallback`].
+#[derive(Debug)]
+pub enum Streamed {
+    /// Every sheet, read, except the streamed one (at `index`), which has no rows yet.
+    Book { book: Workbook, index: usize },
+    /// The next rows of the streamed sheet, in order.
+    Rows(Vec<Row>),
+    /// Every row was sent: the book's notes, all of them (they replace those of the book).
+    End(Vec<BookNote>),
+    /// This file is not streamed (not an xlsx, no sheet chosen, cells out of order, damaged or
+    /// beyond a limit): whatever was sent is void; [`read_workbook`] reads it and says why.
+    Fallback,
+}
+
+/// Reads an xlsx file while streaming the rows of one worksheet, so that a caller on another
+/// thread converts them as they come. `pick` chooses that sheet among the worksheets' names; it
+/// is read last, the others first and whole. `send` returns `false` when nobody listens any
+/// more, which stops the reading. Everything else goes through [`Streamed::Fallback`]: the
+/// caller then reads the file with [`read_workbook`], which gives the same rows and errors.
+pub fn read_streaming(
+    bytes: &[u8],
+    name: &str,
+    pick: &dyn Fn(&[&str]) -> Option<usize>,
+    send: &mut dyn FnMut(Streamed) -> bool,
+) {
+    let streamed = limits::check_input_size(bytes, name).is_ok()
+        && matches!(detect::detect(bytes, name), Ok(Format::Xlsx))
+        && xlsx::read_streaming(bytes, name, pick, send);
+    if !streamed {
+        send(Streamed::Fallback);
+    }
+}
+
 /// Accumulates the cells of one sheet in reading order into [`Row`]s, checking the limits.
 pub(crate) struct SheetBuilder<'a> {
     sheet: &'a str,
@@ -217,6 +251,9 @@ pub(crate) struct SheetBuilder<'a> {
     sorted: bool,
     /// Cells in the last row: the next one is given room for as many.
     last_width: usize,
+    /// Streaming: each row is handed over once the next one starts. `false` from the sink stops
+    /// the reading (nobody listens any more).
+    sink: Option<&'a mut dyn FnMut(Row) -> bool>,
 }
 
 impl<'a> SheetBuilder<'a> {
@@ -227,7 +264,31 @@ impl<'a> SheetBuilder<'a> {
             rows: Vec::new(),
             sorted: true,
             last_width: 0,
+            sink: None,
         }
+    }
+
+    /// A builder that hands each completed row to `sink` instead of keeping it. A sheet whose
+    /// cells are not in order cannot be streamed: the reading then stops with an error, and the
+    /// caller reads the file again without a sink.
+    pub(crate) fn streaming(
+        sheet: &'a str,
+        file: &'a str,
+        sink: &'a mut dyn FnMut(Row) -> bool,
+    ) -> SheetBuilder<'a> {
+        SheetBuilder {
+            sink: Some(sink),
+            ..SheetBuilder::new(sheet, file)
+        }
+    }
+
+    /// Why a streamed reading stops early (cells out of order, or nobody listens any more); the
+    /// message is never shown: the file is then read again without streaming.
+    fn stop_streaming(&self) -> WorkbookError {
+        WorkbookError::new(
+            ErrorKind::Damaged,
+            format!("lecture de la feuille « {} » interrompue", self.sheet),
+        )
     }
 
     /// Adds a cell at 0-based `(row, column)`.
@@ -282,12 +343,33 @@ impl<'a> SheetBuilder<'a> {
                     }
                     self.last_width = l.cells.len();
                 }
+                if let (Some(sink), true) = (self.sink.as_mut(), self.sorted) {
+                    if let Some(done) = self.rows.pop() {
+                        if !sink(done) {
+                            return Err(self.stop_streaming());
+                        }
+                    }
+                }
                 let mut cells = Vec::with_capacity(self.last_width.max(1));
                 cells.push(cell);
                 self.rows.push(Row { number, cells });
             }
         }
+        if self.sink.is_some() && !self.sorted {
+            return Err(self.stop_streaming());
+        }
         Ok(())
+    }
+
+    /// Streaming: hands over the last row. `false` when nobody listens any more.
+    pub(crate) fn flush(&mut self) -> bool {
+        match (self.sink.as_mut(), self.rows.pop()) {
+            (Some(sink), Some(last)) => sink(last),
+            (_, last) => {
+                self.rows.extend(last);
+                true
+            }
+        }
     }
 
     /// The rows in order; a file written out of order is put back in order, the last value of a

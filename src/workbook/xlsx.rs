@@ -16,7 +16,8 @@ use quick_xml::Reader as XmlReader;
 
 use super::{
     column_letters, limits, parse_iso_date_time, serial_to_date, text_value, BookNote, CellValue,
-    DateSystem, ErrorKind, Format, Sheet, SheetBuilder, TextNote, Workbook, WorkbookError,
+    DateSystem, ErrorKind, Format, Row, Sheet, SheetBuilder, Streamed, TextNote, Workbook,
+    WorkbookError,
 };
 
 type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
@@ -46,11 +47,46 @@ enum NumFormat {
 }
 
 pub fn read(bytes: &[u8], name: &str) -> Result<Workbook, WorkbookError> {
-    read_parts(bytes, name).map_err(|e| error(name, e))?
+    read_parts(bytes, name, None).map_err(|e| error(name, e))?
 }
 
-/// The outer error is a damaged file, the inner one a limit reached while reading cells.
-fn read_parts(bytes: &[u8], name: &str) -> Result<Result<Workbook, WorkbookError>, Fault> {
+/// Rows handed over per message while streaming: few enough to start converting at once,
+/// enough that the hand-over costs nothing beside the rows.
+const STREAM_BATCH: usize = 256;
+
+/// A streamed reading in progress (see [`super::read_streaming`]).
+struct Stream<'s> {
+    pick: &'s dyn Fn(&[&str]) -> Option<usize>,
+    send: &'s mut dyn FnMut(Streamed) -> bool,
+    /// The end was sent: every row went through.
+    ended: bool,
+}
+
+/// Streams the rows of the worksheet `pick` chooses; `true` once its end was sent.
+pub(crate) fn read_streaming(
+    bytes: &[u8],
+    name: &str,
+    pick: &dyn Fn(&[&str]) -> Option<usize>,
+    send: &mut dyn FnMut(Streamed) -> bool,
+) -> bool {
+    let mut stream = Stream {
+        pick,
+        send,
+        ended: false,
+    };
+    // A failure says nothing here: the caller reads the file again, and reports it from there.
+    let _ = read_parts(bytes, name, Some(&mut stream));
+    stream.ended
+}
+
+/// The outer error is a damaged file, the inner one a limit reached while reading cells. When
+/// streaming, the chosen sheet is read last, after the book without it was sent; the workbook
+/// returned is then empty.
+fn read_parts(
+    bytes: &[u8],
+    name: &str,
+    mut stream: Option<&mut Stream<'_>>,
+) -> Result<Result<Workbook, WorkbookError>, Fault> {
     let mut zip =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| Fault::Zip(e.to_string()))?;
     // Part names are matched ignoring case and with `\` as `/`, as Excel does.
@@ -76,9 +112,7 @@ fn read_parts(bytes: &[u8], name: &str) -> Result<Result<Workbook, WorkbookError
         formats: &formats,
         system,
     };
-    let mut sheets = Vec::new();
-    let mut notes = Vec::new();
-    let mut total = 0;
+    let mut worksheets = Vec::new();
     for (sheet_name, rel_id, hidden) in metas {
         let Some((target, typ)) = rels.get(&rel_id) else {
             return content(format!("relation {rel_id} introuvable"));
@@ -91,37 +125,121 @@ fn read_parts(bytes: &[u8], name: &str) -> Result<Result<Workbook, WorkbookError
             Some(absolute) => absolute.to_owned(),
             None => format!("{xl_path}{target}"),
         };
-        if hidden {
-            notes.push(BookNote::HiddenSheet {
+        worksheets.push((sheet_name, path, hidden));
+    }
+    let streamed = match stream.as_deref() {
+        Some(s) => {
+            let names: Vec<&str> = worksheets.iter().map(|(n, _, _)| n.as_str()).collect();
+            match (s.pick)(&names) {
+                Some(i) if i < worksheets.len() => Some(i),
+                _ => return content("aucune feuille à lire en flux"),
+            }
+        }
+        None => None,
+    };
+    let order: Vec<usize> = (0..worksheets.len())
+        .filter(|&i| Some(i) != streamed)
+        .chain(streamed)
+        .collect();
+    let mut sheets: Vec<Option<Sheet>> = worksheets.iter().map(|_| None).collect();
+    // Notes by sheet, listed in the workbook's order whatever the reading order.
+    let mut notes: Vec<Vec<BookNote>> = worksheets.iter().map(|_| Vec::new()).collect();
+    let mut total = 0;
+    for i in order {
+        let (sheet_name, path, hidden) = &worksheets[i];
+        if *hidden {
+            notes[i].push(BookNote::HiddenSheet {
                 sheet: sheet_name.clone(),
             });
         }
-        let Some(mut xml) = open(&mut zip, &parts, &path, limits::MAX_UNCOMPRESSED_BYTES)? else {
+        let Some(mut xml) = open(&mut zip, &parts, path, limits::MAX_UNCOMPRESSED_BYTES)? else {
             return content(format!("feuille {sheet_name} introuvable ({path})"));
         };
-        let mut builder = SheetBuilder::new(&sheet_name, name);
+        if let (Some(stream), true) = (stream.as_deref_mut(), Some(i) == streamed) {
+            let book_so_far = Workbook {
+                date_system: system,
+                sheets: sheets
+                    .iter_mut()
+                    .zip(&worksheets)
+                    .map(|(s, (name, _, hidden))| {
+                        s.take().unwrap_or_else(|| Sheet {
+                            name: name.clone(),
+                            rows: Vec::new(),
+                            hidden: *hidden,
+                        })
+                    })
+                    .collect(),
+                format: Format::Xlsx,
+                notes: notes.concat(),
+            };
+            if !(stream.send)(Streamed::Book {
+                book: book_so_far,
+                index: i,
+            }) {
+                return content("lecture abandonnée");
+            }
+            let merged = {
+                let send = &mut *stream.send;
+                let mut batch = Vec::with_capacity(STREAM_BATCH);
+                let mut forward = |row: Row| {
+                    batch.push(row);
+                    batch.len() < STREAM_BATCH
+                        || send(Streamed::Rows(std::mem::replace(
+                            &mut batch,
+                            Vec::with_capacity(STREAM_BATCH),
+                        )))
+                };
+                let mut builder = SheetBuilder::streaming(sheet_name, name, &mut forward);
+                let merged = match read_sheet(&mut xml, &book, &mut builder, &mut total)? {
+                    Ok(merged) => merged,
+                    Err(stop) => return Ok(Err(stop)),
+                };
+                if !builder.flush() {
+                    return content("lecture abandonnée");
+                }
+                drop(builder);
+                if !batch.is_empty() && !send(Streamed::Rows(batch)) {
+                    return content("lecture abandonnée");
+                }
+                merged
+            };
+            for range in merged {
+                notes[i].push(BookNote::MergedCells {
+                    sheet: sheet_name.clone(),
+                    range,
+                });
+            }
+            stream.ended = (stream.send)(Streamed::End(notes.concat()));
+            return Ok(Ok(Workbook {
+                date_system: system,
+                sheets: Vec::new(),
+                format: Format::Xlsx,
+                notes: Vec::new(),
+            }));
+        }
+        let mut builder = SheetBuilder::new(sheet_name, name);
         let merged = match read_sheet(&mut xml, &book, &mut builder, &mut total)? {
             Ok(merged) => merged,
             Err(limit) => return Ok(Err(limit)),
         };
         for range in merged {
-            notes.push(BookNote::MergedCells {
+            notes[i].push(BookNote::MergedCells {
                 sheet: sheet_name.clone(),
                 range,
             });
         }
         let rows = builder.finish();
-        sheets.push(Sheet {
-            name: sheet_name,
+        sheets[i] = Some(Sheet {
+            name: sheet_name.clone(),
             rows,
-            hidden,
+            hidden: *hidden,
         });
     }
     Ok(Ok(Workbook {
         date_system: system,
-        sheets,
+        sheets: sheets.into_iter().flatten().collect(),
         format: Format::Xlsx,
-        notes,
+        notes: notes.concat(),
     }))
 }
 

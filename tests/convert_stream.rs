@@ -1,0 +1,229 @@
+//! Natively, an xlsx is converted while it is read (the reader on another thread streams the
+//! rows of the passages sheet): the result must be exactly the one of reading the whole
+//! workbook first, for every shape of file, and anything that cannot be streamed (rows out of
+//! order, a damaged sheet, no header) must end as the whole read ends.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use accrochage::convert::{
+    convert, convert_streamed, convert_workbook, Conversion, ConvertError, ConvertOptions, LocalNow,
+};
+use accrochage::workbook::{read_streaming, read_workbook, Streamed};
+use accrochage::xsd::Schema;
+use rust_xlsxwriter::{Format, Workbook};
+
+use support::{rezip, MINIMAL_HEADER as HEADER};
+
+fn options() -> ConvertOptions {
+    let mut o = ConvertOptions::at(LocalNow::from_unix(1_795_338_000, 60));
+    o.params.insert("idFlux".into(), "flux-flot".into());
+    o
+}
+
+/// Passages (first, as in the template) then a hidden Paramètres sheet; `rows` passages of two
+/// certifications, every seventh with an error, labels instead of codes, merged cells.
+fn workbook(rows: u32, passages_name: &str) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(passages_name).unwrap();
+    ws.merge_range(0, 20, 0, 21, "titre", &Format::new())
+        .unwrap();
+    for (c, h) in HEADER.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    for i in 0..rows {
+        let r = i + 2;
+        let values = [
+            format!("T-{i}"),
+            "RNCP".into(),
+            if i % 3 == 0 { "RNCP34567" } else { "RNCP11111" }.into(),
+            "PAR_ADMISSION".into(),
+            "Oui".into(),
+            "15/09/2026".into(),
+            "Non".into(),
+            "Non".into(),
+            format!("NOM{i}"),
+            "Amélie".into(),
+            if i % 7 == 3 {
+                "19x0".into()
+            } else {
+                "1990".into()
+            },
+            if i % 2 == 0 { "Femme" } else { "H" }.into(),
+            "01053".into(),
+        ];
+        for (c, v) in values.iter().enumerate() {
+            ws.write_string(r, c as u16, v).unwrap();
+        }
+    }
+    let params = wb.add_worksheet();
+    params.set_name("Paramètres").unwrap();
+    for (r, (k, v)) in [
+        ("idClientEmetteur", "ABCD1234"),
+        ("idClientCertificateur", "EFGH5678"),
+        ("idContrat", "MCF-2026-01"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        params.write_string(r as u32, 0, *k).unwrap();
+        params.write_string(r as u32, 1, *v).unwrap();
+    }
+    params.set_hidden(true);
+    wb.save_to_buffer().unwrap()
+}
+
+fn whole(bytes: &[u8], name: &str) -> Result<Conversion, ConvertError> {
+    let book = read_workbook(bytes, name).map_err(|e| ConvertError::Workbook(e.to_string()))?;
+    convert_workbook(book, &Schema::cdc(), &options())
+}
+
+fn json(c: &Result<Conversion, ConvertError>) -> String {
+    match c {
+        Ok(c) => serde_json::to_string(c).unwrap(),
+        Err(e) => format!("erreur : {e}"),
+    }
+}
+
+/// What the reader sends for these bytes, by kind.
+fn messages(bytes: &[u8]) -> Vec<&'static str> {
+    let mut kinds = Vec::new();
+    read_streaming(
+        bytes,
+        "p.xlsx",
+        &|names| names.iter().position(|n| *n == "Passages"),
+        &mut |m| {
+            kinds.push(match m {
+                Streamed::Book { .. } => "livre",
+                Streamed::Rows(_) => "lignes",
+                Streamed::End(_) => "fin",
+                Streamed::Fallback => "repli",
+            });
+            true
+        },
+    );
+    kinds.dedup();
+    kinds
+}
+
+#[test]
+fn a_streamed_conversion_is_the_conversion_of_the_whole_workbook() {
+    for (rows, sheet) in [
+        (0, "Passages"),
+        (1, "Passages"),
+        (40, "Passages"),
+        (3000, "Passages"),
+        (600, "Feuil1"),
+    ] {
+        let bytes = workbook(rows, sheet);
+        let streamed = convert_streamed(&bytes, "p.xlsx", &Schema::cdc(), &options())
+            .unwrap_or_else(|| panic!("{rows} lignes dans « {sheet} » : non lu en flux"));
+        let expected = whole(&bytes, "p.xlsx");
+        assert!(
+            json(&streamed) == json(&expected),
+            "{rows} lignes dans « {sheet} »"
+        );
+        assert!(json(&convert(&bytes, "p.xlsx", &Schema::cdc(), &options())) == json(&expected));
+    }
+    // The comparison is about something: errors, infos, notes and two certifications.
+    let c = whole(&workbook(3000, "Passages"), "p.xlsx").unwrap();
+    assert_eq!(c.summary.rows_read, 3000);
+    assert_eq!(c.summary.rows_excluded, 3000 / 7 + 1);
+    for code in [
+        "feuille-masquee",
+        "cellules-fusionnees",
+        "valeur-traduite",
+        "valeur-invalide",
+    ] {
+        assert!(c.findings.iter().any(|f| f.code == code), "{code}");
+    }
+    assert!(c.files[0].xml.contains("RNCP11111") && c.files[0].xml.contains("RNCP34567"));
+}
+
+#[test]
+fn the_reader_streams_rows_in_batches_between_the_book_and_the_end() {
+    assert_eq!(
+        messages(&workbook(3000, "Passages")),
+        ["livre", "lignes", "fin"]
+    );
+    // No sheet chosen: nothing to stream.
+    let mut kinds = Vec::new();
+    read_streaming(&workbook(5, "Passages"), "p.xlsx", &|_| None, &mut |m| {
+        kinds.push(matches!(m, Streamed::Fallback));
+        true
+    });
+    assert_eq!(kinds, [true]);
+    // Another format is read whole.
+    assert_eq!(messages(b"idTechnique;type\nT-1;RNCP\n"), ["repli"]);
+}
+
+#[test]
+fn rows_out_of_order_are_read_whole_with_the_same_result() {
+    // Row 6 written before row 5: the rows sent so far would not be the sheet's.
+    let bytes = rezip(&workbook(30, "Passages"), |name, xml| {
+        if !name.ends_with("sheet1.xml") {
+            return xml;
+        }
+        let start5 = xml.find("<row r=\"5\"").unwrap();
+        let start6 = xml.find("<row r=\"6\"").unwrap();
+        let start7 = xml.find("<row r=\"7\"").unwrap();
+        format!(
+            "{}{}{}{}",
+            &xml[..start5],
+            &xml[start6..start7],
+            &xml[start5..start6],
+            &xml[start7..]
+        )
+    });
+    assert_eq!(messages(&bytes).last(), Some(&"repli"));
+    assert!(convert_streamed(&bytes, "p.xlsx", &Schema::cdc(), &options()).is_none());
+    let c = convert(&bytes, "p.xlsx", &Schema::cdc(), &options()).unwrap();
+    assert_eq!(c.summary.rows_read, 30);
+    assert!(json(&Ok(c)) == json(&whole(&bytes, "p.xlsx")));
+}
+
+#[test]
+fn a_sheet_damaged_after_many_rows_fails_as_a_whole_read_does() {
+    let bytes = rezip(&workbook(2000, "Passages"), |name, xml| {
+        if name.ends_with("sheet1.xml") {
+            xml.replacen(
+                "<row r=\"1900\"",
+                "<row r=\"1900\"><c r=\"A1900\" t=\"s\"><v>999999</v></c></row><row r=\"1901\"",
+                1,
+            )
+        } else {
+            xml
+        }
+    });
+    assert_eq!(messages(&bytes).last(), Some(&"repli"));
+    let expected = whole(&bytes, "p.xlsx");
+    assert!(
+        json(&expected).contains("texte partagé n° 999999 introuvable"),
+        "{:.300}",
+        json(&expected)
+    );
+    assert!(json(&convert(&bytes, "p.xlsx", &Schema::cdc(), &options())) == json(&expected));
+}
+
+#[test]
+fn a_sheet_without_header_is_reported_once_read_to_the_end() {
+    // The header row removed: only data rows are left.
+    let bytes = rezip(&workbook(100, "Passages"), |name, xml| {
+        if !name.ends_with("sheet1.xml") {
+            return xml;
+        }
+        let start = xml.find("<row r=\"2\"").unwrap();
+        let end = start + xml[start..].find("</row>").unwrap() + "</row>".len();
+        format!("{}{}", &xml[..start], &xml[end..])
+    });
+    let streamed = convert_streamed(&bytes, "p.xlsx", &Schema::cdc(), &options())
+        .expect("lu en flux jusqu'au bout");
+    assert!(
+        matches!(&streamed, Err(ConvertError::NoHeader { sheet }) if sheet == "Passages"),
+        "{:.300}",
+        json(&streamed)
+    );
+    assert_eq!(json(&streamed), json(&whole(&bytes, "p.xlsx")));
+}
