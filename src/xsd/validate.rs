@@ -254,10 +254,74 @@ impl<R: BufRead> BufRead for Counting<R> {
     }
 }
 
+/// A namespace as the name table knows it: one of the schema's, by its index in
+/// `Validator::namespaces`, so that a name's look-up compares numbers rather than URIs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ns {
+    Absent,
+    Schema(u32),
+    /// Bound to a namespace that no declaration of the schema uses.
+    Other,
+}
+
+/// The namespace the last element resolved to: nearly every element of a document is in the same
+/// one, so its normalization and look-up are done once rather than per element.
+struct NsMemo {
+    /// As written in the xmlns declaration.
+    raw: String,
+    /// `raw` needs no normalization (no reference nor tab or newline in it).
+    plain: bool,
+    ns: Ns,
+}
+
+/// Hashes a name by its length and its first and last eight bytes, with two multiplications:
+/// every element's local name is looked up, and FNV's multiplication per byte showed in profiles.
+/// Names that share both ends merely share a bucket.
+#[derive(Default)]
+struct NameHash(u64);
+
+impl NameHash {
+    fn fold(a: u64, b: u64) -> u64 {
+        let m = (a as u128).wrapping_mul(b as u128);
+        (m as u64) ^ ((m >> 64) as u64)
+    }
+}
+
+impl std::hash::Hasher for NameHash {
+    fn finish(&self) -> u64 {
+        NameHash::fold(self.0, 0x9E37_79B9_7F4A_7C15)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let word = |b: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..b.len()].copy_from_slice(b);
+            u64::from_le_bytes(w)
+        };
+        let n = bytes.len();
+        let (head, tail) = if n >= 8 {
+            (word(&bytes[..8]), word(&bytes[n - 8..]))
+        } else {
+            (word(bytes), 0)
+        };
+        self.0 = NameHash::fold(
+            self.0 ^ head ^ 0x243F_6A88_85A3_08D3,
+            tail ^ n as u64 ^ 0x1319_8A2E_0370_7344,
+        );
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0 ^= i as u64;
+    }
+}
+
 struct Validator<'s> {
     schema: &'s Schema,
     options: &'s ValidationOptions,
-    names: HashMap<&'s str, Vec<(Option<&'s str>, u32)>, crate::fnv::FnvBuild>,
+    names: HashMap<&'s str, Vec<(Ns, u32)>, std::hash::BuildHasherDefault<NameHash>>,
+    /// The distinct namespaces of the schema's element declarations.
+    namespaces: Vec<&'s str>,
+    ns_memo: NsMemo,
     frames: Vec<Frame<'s>>,
     depth: usize,
     report: Report,
@@ -274,18 +338,31 @@ struct Validator<'s> {
 
 impl<'s> Validator<'s> {
     fn new(schema: &'s Schema, options: &'s ValidationOptions) -> Self {
-        let mut names: HashMap<&str, Vec<(Option<&str>, u32)>, crate::fnv::FnvBuild> =
-            HashMap::default();
+        let mut namespaces: Vec<&str> = Vec::new();
+        let mut names: HashMap<&str, Vec<(Ns, u32)>, _> = HashMap::default();
         for (id, (ns, local)) in schema.names.iter().enumerate() {
+            let ns = match ns.as_deref() {
+                None => Ns::Absent,
+                Some(n) => Ns::Schema(match namespaces.iter().position(|&k| k == n) {
+                    Some(i) => i as u32,
+                    None => {
+                        namespaces.push(n);
+                        namespaces.len() as u32 - 1
+                    }
+                }),
+            };
             names
                 .entry(local.as_str())
                 .or_default()
-                .push((ns.as_deref(), id as u32));
+                .push((ns, id as u32));
         }
+        let ns_memo = NsMemo::new("", &namespaces);
         Validator {
             schema,
             options,
             names,
+            namespaces,
+            ns_memo,
             frames: Vec::new(),
             depth: 0,
             report: Report::default(),
@@ -598,12 +675,21 @@ impl<'s> Validator<'s> {
 
     // ---- events ----------------------------------------------------------------------------
 
-    fn name_id(&self, ns: Option<&str>, local: &str) -> Option<u32> {
+    fn name_id(&self, ns: Ns, local: &str) -> Option<u32> {
         self.names
             .get(local)?
             .iter()
             .find(|(n, _)| *n == ns)
             .map(|&(_, id)| id)
+    }
+
+    /// The namespace an element is bound to, `raw` as written in its xmlns: the namespace the
+    /// table knows it as, and whether `raw` is its value as is.
+    fn resolve_ns(&mut self, raw: &str) -> (Ns, bool) {
+        if self.ns_memo.raw != raw {
+            self.ns_memo.set(raw, &self.namespaces);
+        }
+        (self.ns_memo.ns, self.ns_memo.plain)
     }
 
     fn element_name(&self, e: ElementId) -> &'s str {
@@ -615,9 +701,12 @@ impl<'s> Validator<'s> {
         let qname: &str = e.name().0;
         let (resolved, local) = reader.resolver().resolve_element(e.name());
         let local: &str = local.into_inner();
-        let bound = match &resolved {
-            ResolveResult::Bound(n) => Some(namespace_value(n.0)),
-            _ => None,
+        let (ns_key, bound) = match &resolved {
+            ResolveResult::Bound(n) => match self.resolve_ns(n.0) {
+                (key, true) => (key, Some(std::borrow::Cow::Borrowed(n.0))),
+                (key, false) => (key, Some(namespace_value(n.0))),
+            },
+            _ => (Ns::Absent, None),
         };
         let ns: Result<Option<&str>, String> = match resolved {
             ResolveResult::Bound(_) => Ok(bound.as_deref()),
@@ -672,7 +761,7 @@ impl<'s> Validator<'s> {
                 None
             }
         };
-        let name_id = self.name_id(ns, local);
+        let name_id = self.name_id(ns_key, local);
         let (element, index, show_index) = if self.depth == 0 {
             self.root_seen = true;
             let root = name_id.and_then(|id| {
@@ -1748,7 +1837,10 @@ fn past_blanks(at: (u32, u32), text: &str) -> (u32, u32) {
 /// its normalized value (XML 1.0 §3.3.3: white space to spaces, then references resolved), so
 /// `xmlns:cpf="urn&#58;cdc…"` is the CDC namespace, as libxml2 reads it.
 fn namespace_value(raw: &str) -> std::borrow::Cow<'_, str> {
-    if !raw.contains(['&', '\t', '\n', '\r']) {
+    if !raw
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+    {
         return std::borrow::Cow::Borrowed(raw);
     }
     let spaced = raw.replace(['\t', '\n', '\r'], " ");
@@ -1756,6 +1848,28 @@ fn namespace_value(raw: &str) -> std::borrow::Cow<'_, str> {
         Ok(v) => std::borrow::Cow::Owned(v.into_owned()),
         // An unreadable reference is reported on the declaration itself.
         Err(_) => std::borrow::Cow::Owned(spaced),
+    }
+}
+
+impl NsMemo {
+    fn new(raw: &str, namespaces: &[&str]) -> NsMemo {
+        let mut memo = NsMemo {
+            raw: String::new(),
+            plain: true,
+            ns: Ns::Other,
+        };
+        memo.set(raw, namespaces);
+        memo
+    }
+
+    fn set(&mut self, raw: &str, namespaces: &[&str]) {
+        let value = namespace_value(raw);
+        self.plain = matches!(value, std::borrow::Cow::Borrowed(_));
+        self.ns = match namespaces.iter().position(|&n| n == value) {
+            Some(i) => Ns::Schema(i as u32),
+            None => Ns::Other,
+        };
+        raw.clone_into(&mut self.raw);
     }
 }
 
