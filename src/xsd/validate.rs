@@ -1875,6 +1875,32 @@ impl NsMemo {
 
 /// Namespaces in XML 1.0 §4 `QName`: one optional prefix, both parts names without colon.
 fn is_qname(s: &str) -> bool {
+    // Every start tag comes here: ASCII names are checked in one pass. An ASCII character is
+    // valid at the same places in both paths, so an invalid one decides without the rest.
+    let mut at_start = true;
+    let mut colon = false;
+    for &b in s.as_bytes() {
+        if !b.is_ascii() {
+            return is_qname_unicode(s);
+        }
+        if at_start {
+            if !(b.is_ascii_alphabetic() || b == b'_') {
+                return false;
+            }
+            at_start = false;
+        } else if b == b':' {
+            if colon {
+                return false;
+            }
+            (colon, at_start) = (true, true);
+        } else if !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
+            return false;
+        }
+    }
+    !at_start
+}
+
+fn is_qname_unicode(s: &str) -> bool {
     let ncname = |p: &str| !p.contains(':') && is_xml_name(p);
     match s.split_once(':') {
         Some((prefix, local)) => ncname(prefix) && ncname(local),
@@ -2061,4 +2087,28 @@ fn xml_decl_is_well_formed(d: &str) -> bool {
         rest = after;
     }
     rest.chars().all(is_xml_space)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qname_fast_path_agrees_with_the_full_rules() {
+        let alphabet = [
+            'a', 'Z', '_', ':', '-', '.', '1', ' ', '<', 'é', '\u{B7}', '\u{300}',
+        ];
+        let mut words = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |&c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+            words.dedup();
+        }
+        for w in &words {
+            assert_eq!(is_qname(w), is_qname_unicode(w), "{w:?}");
+        }
+    }
 }
