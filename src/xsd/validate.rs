@@ -205,6 +205,19 @@ impl TextPosition {
             }
         }
         self.offset += bytes.len() as u64;
+        // Most chunks are a tag, a value or the indentation between tags: a plain loop costs
+        // less than setting up the vector searches below.
+        if bytes.len() <= 32 {
+            for &b in bytes {
+                if b == b'\n' {
+                    self.line += 1;
+                    self.column = 1;
+                } else if b & 0xC0 != 0x80 {
+                    self.column += 1;
+                }
+            }
+            return;
+        }
         // Characters are counted by their first byte (continuation bytes are 10xxxxxx); ASCII,
         // the common case, is checked fast and counted by length.
         let chars = |b: &[u8]| {
