@@ -328,13 +328,19 @@ impl std::hash::Hasher for NameHash {
     }
 }
 
+/// The schema's element names by local name: whether it is an NCName, and its ids by namespace.
+type NameTable<'s> =
+    HashMap<&'s str, (bool, Vec<(Ns, u32)>), std::hash::BuildHasherDefault<NameHash>>;
+
 struct Validator<'s> {
     schema: &'s Schema,
     options: &'s ValidationOptions,
-    names: HashMap<&'s str, Vec<(Ns, u32)>, std::hash::BuildHasherDefault<NameHash>>,
+    names: NameTable<'s>,
     /// The distinct namespaces of the schema's element declarations.
     namespaces: Vec<&'s str>,
     ns_memo: NsMemo,
+    /// The last element prefix found to be an NCName.
+    valid_prefix: Option<String>,
     frames: Vec<Frame<'s>>,
     depth: usize,
     report: Report,
@@ -352,7 +358,7 @@ struct Validator<'s> {
 impl<'s> Validator<'s> {
     fn new(schema: &'s Schema, options: &'s ValidationOptions) -> Self {
         let mut namespaces: Vec<&str> = Vec::new();
-        let mut names: HashMap<&str, Vec<(Ns, u32)>, _> = HashMap::default();
+        let mut names = NameTable::default();
         for (id, (ns, local)) in schema.names.iter().enumerate() {
             let ns = match ns.as_deref() {
                 None => Ns::Absent,
@@ -366,7 +372,8 @@ impl<'s> Validator<'s> {
             };
             names
                 .entry(local.as_str())
-                .or_default()
+                .or_insert_with(|| (!local.contains(':') && is_qname(local), Vec::new()))
+                .1
                 .push((ns, id as u32));
         }
         let ns_memo = NsMemo::new("", &namespaces);
@@ -376,6 +383,7 @@ impl<'s> Validator<'s> {
             names,
             namespaces,
             ns_memo,
+            valid_prefix: None,
             frames: Vec::new(),
             depth: 0,
             report: Report::default(),
@@ -688,12 +696,40 @@ impl<'s> Validator<'s> {
 
     // ---- events ----------------------------------------------------------------------------
 
-    fn name_id(&self, ns: Ns, local: &str) -> Option<u32> {
-        self.names
-            .get(local)?
-            .iter()
-            .find(|(n, _)| *n == ns)
-            .map(|&(_, id)| id)
+    /// The id of a name, and whether its local part is known to be an NCName.
+    fn name_id(&self, ns: Ns, local: &str) -> (Option<u32>, bool) {
+        match self.names.get(local) {
+            Some((ncname, ids)) => (
+                ids.iter().find(|(n, _)| *n == ns).map(|&(_, id)| id),
+                *ncname,
+            ),
+            None => (None, false),
+        }
+    }
+
+    /// Whether a tag name is a QName (Namespaces in XML 1.0 §4), `local` being the part after its
+    /// first colon. Most names are declared in the schema, their prefix the same as the last
+    /// element's: only the others are checked character by character.
+    fn is_qname_tag(&mut self, qname: &str, local: &str, local_ncname: bool) -> bool {
+        if !local_ncname {
+            return is_qname(qname);
+        }
+        let Some(prefix) = qname
+            .len()
+            .checked_sub(local.len() + 1)
+            .map(|n| &qname[..n])
+        else {
+            return true;
+        };
+        if self.valid_prefix.as_deref() == Some(prefix) {
+            return true;
+        }
+        // Without a colon, a QName is an NCName.
+        let valid = is_qname(prefix);
+        if valid {
+            self.valid_prefix = Some(prefix.to_owned());
+        }
+        valid
     }
 
     /// The namespace an element is bound to, `raw` as written in its xmlns: the namespace the
@@ -726,8 +762,11 @@ impl<'s> Validator<'s> {
             ResolveResult::Unbound => Ok(None),
             ResolveResult::Unknown(p) => Err(p),
         };
+        let (name_id, local_ncname) = self.name_id(ns_key, local);
         let at = self.pos;
-        if !is_qname(qname) || !attributes_separated(e.attributes_raw()) {
+        if !self.is_qname_tag(qname, local, local_ncname)
+            || !attributes_separated(e.attributes_raw())
+        {
             let (line, column) = at;
             let fr = if is_qname(qname) {
                 format!("Les attributs de « {qname} » doivent être séparés par une espace (par ex. a=\"1\" b=\"2\")")
@@ -774,7 +813,6 @@ impl<'s> Validator<'s> {
                 None
             }
         };
-        let name_id = self.name_id(ns_key, local);
         let (element, index, show_index) = if self.depth == 0 {
             self.root_seen = true;
             let root = name_id.and_then(|id| {
