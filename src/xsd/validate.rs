@@ -205,6 +205,47 @@ impl TextPosition {
             }
         }
         self.offset += bytes.len() as u64;
+        // Most chunks are a tag, a value or the indentation between tags, too short for the
+        // vector searches below to pay their set-up: they are read eight bytes at a time.
+        if bytes.len() <= 32 {
+            const HIGH: u64 = 0x8080_8080_8080_8080;
+            let (mut lines, mut line_start, mut high) = (0, None, 0);
+            let mut words = bytes.chunks_exact(8);
+            // Words hold their bytes little-endian: the highest newline mark is the last one.
+            let mut read = |word: u64, at: usize| {
+                high |= word & HIGH;
+                let newlines = bytes_equal(word, b'\n');
+                if newlines != 0 {
+                    lines += newlines.count_ones();
+                    line_start = Some(at + (63 - newlines.leading_zeros() as usize) / 8 + 1);
+                }
+            };
+            for (i, word) in words.by_ref().enumerate() {
+                read(
+                    u64::from_le_bytes(word.try_into().unwrap_or_default()),
+                    i * 8,
+                );
+            }
+            let rest = words.remainder();
+            if !rest.is_empty() {
+                let word = rest.iter().rev().fold(0, |w, &b| w << 8 | u64::from(b));
+                read(word, bytes.len() - rest.len());
+            }
+            self.line += lines;
+            let tail = match line_start {
+                Some(s) => {
+                    self.column = 1;
+                    &bytes[s..]
+                }
+                None => bytes,
+            };
+            self.column += if high == 0 {
+                tail.len() as u32
+            } else {
+                tail.iter().filter(|&&c| c & 0xC0 != 0x80).count() as u32
+            };
+            return;
+        }
         // Characters are counted by their first byte (continuation bytes are 10xxxxxx); ASCII,
         // the common case, is checked fast and counted by length.
         let chars = |b: &[u8]| {
@@ -222,6 +263,14 @@ impl TextPosition {
             None => self.column += chars(bytes),
         }
     }
+}
+
+/// The bytes of `word` equal to `b`, each marked by its high bit (exactly: no carry crosses
+/// bytes, as the low seven bits are added apart).
+fn bytes_equal(word: u64, b: u8) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let x = word ^ (u64::from(b) * 0x0101_0101_0101_0101);
+    !(((x & LOW7) + LOW7) | x) & !LOW7
 }
 
 impl<R: BufRead> std::io::Read for Counting<R> {
@@ -254,10 +303,80 @@ impl<R: BufRead> BufRead for Counting<R> {
     }
 }
 
+/// A namespace as the name table knows it: one of the schema's, by its index in
+/// `Validator::namespaces`, so that a name's look-up compares numbers rather than URIs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ns {
+    Absent,
+    Schema(u32),
+    /// Bound to a namespace that no declaration of the schema uses.
+    Other,
+}
+
+/// The namespace the last element resolved to: nearly every element of a document is in the same
+/// one, so its normalization and look-up are done once rather than per element.
+struct NsMemo {
+    /// As written in the xmlns declaration.
+    raw: String,
+    /// `raw` needs no normalization (no reference nor tab or newline in it).
+    plain: bool,
+    ns: Ns,
+}
+
+/// Hashes a name by its length and its first and last eight bytes, with two multiplications:
+/// every element's local name is looked up, and FNV's multiplication per byte showed in profiles.
+/// Names that share both ends merely share a bucket.
+#[derive(Default)]
+struct NameHash(u64);
+
+impl NameHash {
+    fn fold(a: u64, b: u64) -> u64 {
+        let m = (a as u128).wrapping_mul(b as u128);
+        (m as u64) ^ ((m >> 64) as u64)
+    }
+}
+
+impl std::hash::Hasher for NameHash {
+    fn finish(&self) -> u64 {
+        NameHash::fold(self.0, 0x9E37_79B9_7F4A_7C15)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let word = |b: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..b.len()].copy_from_slice(b);
+            u64::from_le_bytes(w)
+        };
+        let n = bytes.len();
+        let (head, tail) = if n >= 8 {
+            (word(&bytes[..8]), word(&bytes[n - 8..]))
+        } else {
+            (word(bytes), 0)
+        };
+        self.0 = NameHash::fold(
+            self.0 ^ head ^ 0x243F_6A88_85A3_08D3,
+            tail ^ n as u64 ^ 0x1319_8A2E_0370_7344,
+        );
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0 ^= i as u64;
+    }
+}
+
+/// The schema's element names by local name: whether it is an NCName, and its ids by namespace.
+type NameTable<'s> =
+    HashMap<&'s str, (bool, Vec<(Ns, u32)>), std::hash::BuildHasherDefault<NameHash>>;
+
 struct Validator<'s> {
     schema: &'s Schema,
     options: &'s ValidationOptions,
-    names: HashMap<&'s str, Vec<(Option<&'s str>, u32)>, crate::fnv::FnvBuild>,
+    names: NameTable<'s>,
+    /// The distinct namespaces of the schema's element declarations.
+    namespaces: Vec<&'s str>,
+    ns_memo: NsMemo,
+    /// The last element prefix found to be an NCName.
+    valid_prefix: Option<String>,
     frames: Vec<Frame<'s>>,
     depth: usize,
     report: Report,
@@ -274,18 +393,33 @@ struct Validator<'s> {
 
 impl<'s> Validator<'s> {
     fn new(schema: &'s Schema, options: &'s ValidationOptions) -> Self {
-        let mut names: HashMap<&str, Vec<(Option<&str>, u32)>, crate::fnv::FnvBuild> =
-            HashMap::default();
+        let mut namespaces: Vec<&str> = Vec::new();
+        let mut names = NameTable::default();
         for (id, (ns, local)) in schema.names.iter().enumerate() {
+            let ns = match ns.as_deref() {
+                None => Ns::Absent,
+                Some(n) => Ns::Schema(match namespaces.iter().position(|&k| k == n) {
+                    Some(i) => i as u32,
+                    None => {
+                        namespaces.push(n);
+                        namespaces.len() as u32 - 1
+                    }
+                }),
+            };
             names
                 .entry(local.as_str())
-                .or_default()
-                .push((ns.as_deref(), id as u32));
+                .or_insert_with(|| (!local.contains(':') && is_qname(local), Vec::new()))
+                .1
+                .push((ns, id as u32));
         }
+        let ns_memo = NsMemo::new("", &namespaces);
         Validator {
             schema,
             options,
             names,
+            namespaces,
+            ns_memo,
+            valid_prefix: None,
             frames: Vec::new(),
             depth: 0,
             report: Report::default(),
@@ -598,12 +732,49 @@ impl<'s> Validator<'s> {
 
     // ---- events ----------------------------------------------------------------------------
 
-    fn name_id(&self, ns: Option<&str>, local: &str) -> Option<u32> {
-        self.names
-            .get(local)?
-            .iter()
-            .find(|(n, _)| *n == ns)
-            .map(|&(_, id)| id)
+    /// The id of a name, and whether its local part is known to be an NCName.
+    fn name_id(&self, ns: Ns, local: &str) -> (Option<u32>, bool) {
+        match self.names.get(local) {
+            Some((ncname, ids)) => (
+                ids.iter().find(|(n, _)| *n == ns).map(|&(_, id)| id),
+                *ncname,
+            ),
+            None => (None, false),
+        }
+    }
+
+    /// Whether a tag name is a QName (Namespaces in XML 1.0 §4), `local` being the part after its
+    /// first colon. Most names are declared in the schema, their prefix the same as the last
+    /// element's: only the others are checked character by character.
+    fn is_qname_tag(&mut self, qname: &str, local: &str, local_ncname: bool) -> bool {
+        if !local_ncname {
+            return is_qname(qname);
+        }
+        let Some(prefix) = qname
+            .len()
+            .checked_sub(local.len() + 1)
+            .map(|n| &qname[..n])
+        else {
+            return true;
+        };
+        if self.valid_prefix.as_deref() == Some(prefix) {
+            return true;
+        }
+        // Without a colon, a QName is an NCName.
+        let valid = is_qname(prefix);
+        if valid {
+            self.valid_prefix = Some(prefix.to_owned());
+        }
+        valid
+    }
+
+    /// The namespace an element is bound to, `raw` as written in its xmlns: the namespace the
+    /// table knows it as, and whether `raw` is its value as is.
+    fn resolve_ns(&mut self, raw: &str) -> (Ns, bool) {
+        if self.ns_memo.raw != raw {
+            self.ns_memo.set(raw, &self.namespaces);
+        }
+        (self.ns_memo.ns, self.ns_memo.plain)
     }
 
     fn element_name(&self, e: ElementId) -> &'s str {
@@ -615,17 +786,23 @@ impl<'s> Validator<'s> {
         let qname: &str = e.name().0;
         let (resolved, local) = reader.resolver().resolve_element(e.name());
         let local: &str = local.into_inner();
-        let bound = match &resolved {
-            ResolveResult::Bound(n) => Some(namespace_value(n.0)),
-            _ => None,
+        let (ns_key, bound) = match &resolved {
+            ResolveResult::Bound(n) => match self.resolve_ns(n.0) {
+                (key, true) => (key, Some(std::borrow::Cow::Borrowed(n.0))),
+                (key, false) => (key, Some(namespace_value(n.0))),
+            },
+            _ => (Ns::Absent, None),
         };
         let ns: Result<Option<&str>, String> = match resolved {
             ResolveResult::Bound(_) => Ok(bound.as_deref()),
             ResolveResult::Unbound => Ok(None),
             ResolveResult::Unknown(p) => Err(p),
         };
+        let (name_id, local_ncname) = self.name_id(ns_key, local);
         let at = self.pos;
-        if !is_qname(qname) || !attributes_separated(e.attributes_raw()) {
+        if !self.is_qname_tag(qname, local, local_ncname)
+            || !attributes_separated(e.attributes_raw())
+        {
             let (line, column) = at;
             let fr = if is_qname(qname) {
                 format!("Les attributs de « {qname} » doivent être séparés par une espace (par ex. a=\"1\" b=\"2\")")
@@ -672,7 +849,6 @@ impl<'s> Validator<'s> {
                 None
             }
         };
-        let name_id = self.name_id(ns, local);
         let (element, index, show_index) = if self.depth == 0 {
             self.root_seen = true;
             let root = name_id.and_then(|id| {
@@ -1748,7 +1924,10 @@ fn past_blanks(at: (u32, u32), text: &str) -> (u32, u32) {
 /// its normalized value (XML 1.0 §3.3.3: white space to spaces, then references resolved), so
 /// `xmlns:cpf="urn&#58;cdc…"` is the CDC namespace, as libxml2 reads it.
 fn namespace_value(raw: &str) -> std::borrow::Cow<'_, str> {
-    if !raw.contains(['&', '\t', '\n', '\r']) {
+    if !raw
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+    {
         return std::borrow::Cow::Borrowed(raw);
     }
     let spaced = raw.replace(['\t', '\n', '\r'], " ");
@@ -1759,8 +1938,56 @@ fn namespace_value(raw: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+impl NsMemo {
+    fn new(raw: &str, namespaces: &[&str]) -> NsMemo {
+        let mut memo = NsMemo {
+            raw: String::new(),
+            plain: true,
+            ns: Ns::Other,
+        };
+        memo.set(raw, namespaces);
+        memo
+    }
+
+    fn set(&mut self, raw: &str, namespaces: &[&str]) {
+        let value = namespace_value(raw);
+        self.plain = matches!(value, std::borrow::Cow::Borrowed(_));
+        self.ns = match namespaces.iter().position(|&n| n == value) {
+            Some(i) => Ns::Schema(i as u32),
+            None => Ns::Other,
+        };
+        raw.clone_into(&mut self.raw);
+    }
+}
+
 /// Namespaces in XML 1.0 §4 `QName`: one optional prefix, both parts names without colon.
 fn is_qname(s: &str) -> bool {
+    // Every start tag comes here: ASCII names are checked in one pass. An ASCII character is
+    // valid at the same places in both paths, so an invalid one decides without the rest.
+    let mut at_start = true;
+    let mut colon = false;
+    for &b in s.as_bytes() {
+        if !b.is_ascii() {
+            return is_qname_unicode(s);
+        }
+        if at_start {
+            if !(b.is_ascii_alphabetic() || b == b'_') {
+                return false;
+            }
+            at_start = false;
+        } else if b == b':' {
+            if colon {
+                return false;
+            }
+            (colon, at_start) = (true, true);
+        } else if !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
+            return false;
+        }
+    }
+    !at_start
+}
+
+fn is_qname_unicode(s: &str) -> bool {
     let ncname = |p: &str| !p.contains(':') && is_xml_name(p);
     match s.split_once(':') {
         Some((prefix, local)) => ncname(prefix) && ncname(local),
@@ -1947,4 +2174,63 @@ fn xml_decl_is_well_formed(d: &str) -> bool {
         rest = after;
     }
     rest.chars().all(is_xml_space)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_and_characters() {
+        let reference = |text: &[u8]| {
+            let (mut line, mut column) = (1u32, 1u32);
+            for &b in text {
+                if b == b'\n' {
+                    (line, column) = (line + 1, 1);
+                } else if b & 0xC0 != 0x80 {
+                    column += 1;
+                }
+            }
+            (line, column)
+        };
+        let pieces: [&[u8]; 6] = [b"\n", b"\t", b"<cpf:a>", "é".as_bytes(), b"\r\n", b"x"];
+        let mut seed = 7u32;
+        for _ in 0..2000 {
+            let mut text = Vec::new();
+            let mut at = TextPosition {
+                line: 1,
+                column: 1,
+                offset: 1,
+            };
+            let mut start = 0;
+            for _ in 0..40 {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                text.extend_from_slice(pieces[(seed >> 16) as usize % pieces.len()]);
+                if seed.is_multiple_of(3) {
+                    at.track(&text[start..]);
+                    start = text.len();
+                    assert_eq!((at.line, at.column), reference(&text));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn qname_fast_path_agrees_with_the_full_rules() {
+        let alphabet = [
+            'a', 'Z', '_', ':', '-', '.', '1', ' ', '<', 'é', '\u{B7}', '\u{300}',
+        ];
+        let mut words = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |&c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+            words.dedup();
+        }
+        for w in &words {
+            assert_eq!(is_qname(w), is_qname_unicode(w), "{w:?}");
+        }
+    }
 }
