@@ -1466,6 +1466,8 @@ fn write_files(
             group_values,
             params: &file_params,
             current: None,
+            spans: Vec::new(),
+            passages: Default::default(),
         };
         let values = Values {
             record: None,
@@ -1505,6 +1507,7 @@ fn write_files(
                 options.now.compact()
             )
         };
+        let spans = std::mem::take(&mut filler.spans);
         built.push((
             OutputFile {
                 name,
@@ -1513,11 +1516,19 @@ fn write_files(
                 id_flux,
             },
             missing.first().map(|m| m.name.clone()),
+            spans,
         ));
     }
-    let reports = validate_files(schema, built.iter().map(|(f, _)| f.xml.as_str()));
+    let splittable = repeats_freely(schema, plan, writer::GROUP_ELEMENT)
+        && repeats_freely(schema, plan, writer::RECORD_ELEMENT);
+    let reports = validate_files(
+        schema,
+        built
+            .iter()
+            .map(|(f, _, spans)| (f.xml.as_str(), if splittable { &spans[..] } else { &[] })),
+    );
     let mut files = Vec::new();
-    for ((file, missing), report) in built.into_iter().zip(reports) {
+    for ((file, missing, _), report) in built.into_iter().zip(reports) {
         let name = &file.name;
         if missing.is_some() || !report.is_valid() {
             let detail = report
@@ -1544,57 +1555,169 @@ fn write_files(
     files
 }
 
-/// The engine's report on each file, in order. Natively the files are checked side by side,
-/// one thread per core: a large output is split in several files, and the check of each is as
-/// long as its writing. The browser build has a single thread.
+/// The engine's report on each file, in order. Natively the work is shared among the cores: the
+/// files side by side, and a file larger than its share checked in two halves (see
+/// [`validation_parts`]); the browser build has a single thread and checks each file whole.
 fn validate_files<'x>(
     schema: &Schema,
-    files: impl Iterator<Item = &'x str>,
+    files: impl Iterator<Item = (&'x str, &'x [GroupSpan])>,
 ) -> Vec<crate::xsd::Report> {
     let options = ValidationOptions {
         max_errors: 20,
         ..ValidationOptions::default()
     };
-    let files: Vec<&str> = files.collect();
+    let files: Vec<(&str, &[GroupSpan])> = files.collect();
     #[cfg(not(target_arch = "wasm32"))]
-    if files.len() > 1 {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(files.len());
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut reports: Vec<Option<crate::xsd::Report>> = vec![None; files.len()];
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(xml) = files.get(i) else { break };
-                            done.push((i, schema.validate_str(xml, &options)));
-                        }
-                        done
-                    })
-                })
-                .collect();
-            for w in workers {
-                // A validator panic is a bug like any other: let it surface.
-                for (i, r) in w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)) {
-                    reports[i] = Some(r);
+    {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let total: usize = files.iter().map(|(xml, _)| xml.len()).sum();
+        if threads > 1 && total > 0 {
+            let share = total / threads;
+            // (file, the half to check or `None` for the whole file), largest first.
+            let mut jobs: Vec<(usize, Option<Half>)> = Vec::new();
+            for (i, (xml, spans)) in files.iter().enumerate() {
+                let parts = if xml.len() > share {
+                    validation_parts(xml.len(), spans)
+                } else {
+                    None
+                };
+                match parts {
+                    Some([a, b]) => {
+                        jobs.push((i, Some(a)));
+                        jobs.push((i, Some(b)));
+                    }
+                    None => jobs.push((i, None)),
                 }
             }
-        });
-        // Every index is taken by exactly one worker; checking again beats assuming valid.
-        return reports
-            .into_iter()
-            .zip(&files)
-            .map(|(r, xml)| r.unwrap_or_else(|| schema.validate_str(xml, &options)))
-            .collect();
+            if jobs.len() > 1 {
+                let size = |(i, half): &(usize, Option<Half>)| match half {
+                    Some(h) => h.iter().map(|r| r.len()).sum(),
+                    None => files[*i].0.len(),
+                };
+                jobs.sort_by_key(|job| std::cmp::Reverse(size(job)));
+                let valid = run_jobs(schema, &options, &files, &jobs, threads);
+                // A file found invalid is checked again whole, on this thread: the report
+                // then gives the true lines (an internal error, which should never happen).
+                return files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (xml, _))| match valid[i] {
+                        true => crate::xsd::Report::default(),
+                        false => schema.validate_str(xml, &options),
+                    })
+                    .collect();
+            }
+        }
     }
     files
         .iter()
-        .map(|xml| schema.validate_str(xml, &options))
+        .map(|(xml, _)| schema.validate_str(xml, &options))
         .collect()
+}
+
+/// Runs the validation jobs on `threads` threads; whether each file passed all of its own.
+#[cfg(not(target_arch = "wasm32"))]
+fn run_jobs(
+    schema: &Schema,
+    options: &ValidationOptions,
+    files: &[(&str, &[GroupSpan])],
+    jobs: &[(usize, Option<Half>)],
+    threads: usize,
+) -> Vec<bool> {
+    use std::io::Read;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut valid = vec![true; files.len()];
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.min(jobs.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut failed = Vec::new();
+                    loop {
+                        let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((file, half)) = jobs.get(j) else {
+                            break;
+                        };
+                        let bytes = files[*file].0.as_bytes();
+                        let valid = match half {
+                            Some([a, b, c]) => schema
+                                .validate(
+                                    bytes[a.clone()]
+                                        .chain(&bytes[b.clone()])
+                                        .chain(&bytes[c.clone()]),
+                                    options,
+                                )
+                                .is_valid(),
+                            None => schema.validate_bytes(bytes, options).is_valid(),
+                        };
+                        if !valid {
+                            failed.push(*file);
+                        }
+                    }
+                    failed
+                })
+            })
+            .collect();
+        for w in workers {
+            match w.join() {
+                Ok(failed) => failed.into_iter().for_each(|f| valid[f] = false),
+                // A validator panic is a bug like any other: let it surface.
+                Err(e) => std::panic::resume_unwind(e),
+            }
+        }
+    });
+    valid
+}
+
+/// Two documents that together check every byte of a file, for two cores to share. The file
+/// is cut at a passage near its middle, inside some group (certification) G:
+/// - the first document is the file up to the cut, then G's end, then what follows the last
+///   group: the groups before G and the first passages of G;
+/// - the second is the file up to the first group, then G's start, then the file from the cut:
+///   the other passages of G and the groups after it.
+///
+/// Both documents together pass exactly when the file does: groups and passages repeat
+/// without bound in their containers ([`repeats_freely`]) and each half keeps at least one of
+/// each; every group and passage is checked in the same context as in the file; and the engine
+/// keeps nothing from one element to its siblings (no identity constraints). `None` when no
+/// group has two passages.
+fn validation_parts(len: usize, groups: &[GroupSpan]) -> Option<[Half; 2]> {
+    let (first, last) = (groups.first()?, groups.last()?);
+    let middle = len / 2;
+    // Any passage but a group's first: each half then has a passage of G.
+    let (g, cut) = groups
+        .iter()
+        .flat_map(|g| g.passages.iter().skip(1).map(move |&p| (g, p)))
+        .min_by_key(|&(_, p)| p.abs_diff(middle))?;
+    Some([
+        [0..cut, g.passages_end..g.end, last.end..len],
+        [0..first.start, g.start..g.passages[0], cut..len],
+    ])
+}
+
+/// One of the two documents of [`validation_parts`]: three byte ranges of the file, read one
+/// after the other.
+type Half = [std::ops::Range<usize>; 3];
+
+/// Whether the elements written as `name` (the groups or the passages) sit alone under their
+/// container and may repeat there without bound: the condition for checking a file in halves
+/// (see [`validation_parts`]). A schema that bounds their number, or puts other elements beside
+/// them, gets its files checked whole.
+fn repeats_freely(schema: &Schema, plan: &Plan, name: &str) -> bool {
+    fn parent_of<'n>(node: &'n Node, name: &str) -> Option<&'n Node> {
+        let children = match &node.body {
+            Body::Complex(c) | Body::Groups(c) | Body::Records(c) => c,
+            _ => return None,
+        };
+        if children.iter().any(|c| c.name == name) {
+            return Some(node);
+        }
+        children.iter().find_map(|c| parent_of(c, name))
+    }
+    let (Some(parent), Some(node)) = (parent_of(&plan.root, name), plan.find(name)) else {
+        return false;
+    };
+    matches!(schema.children(parent.element).as_slice(),
+        [only] if only.element == node.element && only.max_occurs.is_none() && only.min_occurs <= 1)
 }
 
 fn safe_name(s: &str) -> String {
@@ -1628,6 +1751,19 @@ struct FileFiller<'a> {
     group_values: &'a [Vec<Option<FieldValue>>],
     params: &'a HashMap<String, String>,
     current: Option<usize>,
+    /// Where each group, and each of its passages, lies in the file.
+    spans: Vec<GroupSpan>,
+    /// The passages of the group being written: where each starts, where the last ends.
+    passages: (Vec<usize>, usize),
+}
+
+/// Byte offsets of one group (certification) in a written file, for [`validation_parts`].
+#[derive(Debug, Clone, Default)]
+struct GroupSpan {
+    start: usize,
+    end: usize,
+    passages: Vec<usize>,
+    passages_end: usize,
 }
 
 impl Filler for FileFiller<'_> {
@@ -1643,6 +1779,7 @@ impl Filler for FileFiller<'_> {
                 record: Some(&group_values[g]),
                 params,
             };
+            let start = out.len();
             writer::open(out, &node.tag, depth);
             let mut missing = Vec::new();
             writer::render_children(
@@ -1655,16 +1792,155 @@ impl Filler for FileFiller<'_> {
                 writer::Level::Group,
             );
             writer::close(out, &node.tag, depth);
+            let (passages, passages_end) = std::mem::take(&mut self.passages);
+            self.spans.push(GroupSpan {
+                start,
+                end: out.len(),
+                passages,
+                passages_end,
+            });
         }
         self.current = None;
     }
 
     fn records(&mut self, _: &Node, out: &mut String, _: usize) {
         if let Some((_, records)) = self.current.and_then(|i| self.chunk.get_mut(i)) {
+            let mut starts = Vec::with_capacity(records.len());
             for r in records.iter_mut() {
+                starts.push(out.len());
                 out.push_str(&r.xml);
                 r.xml = String::new();
             }
+            self.passages = (starts, out.len());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three certifications of four passages each, as the converter writes them.
+    fn written() -> String {
+        let mut csv = String::from(
+            "idTechnique;type;code;obtentionCertification;donneeCertifiee;dateDebutValidite;\
+             presenceNiveauLangueEuro;presenceNiveauNumeriqueEuro;nomNaissance;prenom1;\
+             anneeNaissance;sexe;codeInsee\n",
+        );
+        for i in 0..12 {
+            let code = ["RNCP11111", "RNCP22222", "RS3333"][i / 4];
+            let kind = if code.starts_with("RS") { "RS" } else { "RNCP" };
+            csv.push_str(&format!(
+                "T-{i};{kind};{code};PAR_ADMISSION;Oui;15/09/2026;Non;Non;NOM{i};Marie;1990;F;75056\n"
+            ));
+        }
+        let mut options = ConvertOptions::at(LocalNow::from_unix(1_790_000_000, 120));
+        for (k, v) in [
+            ("idClientEmetteur", "ABCD1234"),
+            ("idClientCertificateur", "ABCD1234"),
+            ("idContrat", "MCF-1"),
+            ("idFlux", "flux-1"),
+        ] {
+            options.params.insert(k.into(), v.into());
+        }
+        let c = convert(csv.as_bytes(), "p.csv", &Schema::cdc(), &options).unwrap();
+        assert_eq!(c.summary.passages_written, 12, "{:#?}", c.findings);
+        c.files[0].xml.clone()
+    }
+
+    /// The groups and passages of a written file, found again in its text.
+    fn spans(xml: &str) -> Vec<GroupSpan> {
+        let (open, close) = ("<cpf:certification>", "</cpf:certification>");
+        let mut groups = Vec::new();
+        let mut from = 0;
+        while let Some(at) = xml[from..].find(open) {
+            let start = from + at;
+            let end = start + xml[start..].find(close).unwrap() + close.len();
+            let body = &xml[start..end];
+            let passages: Vec<usize> = body
+                .match_indices("<cpf:passageCertification>")
+                .map(|(i, _)| start + i)
+                .collect();
+            let last = body.rfind("</cpf:passageCertification>").unwrap();
+            let passages_end = start + last + "</cpf:passageCertification>".len();
+            groups.push(GroupSpan {
+                start,
+                end,
+                passages,
+                passages_end,
+            });
+            from = end;
+        }
+        groups
+    }
+
+    fn halves_pass(schema: &Schema, xml: &str) -> bool {
+        use std::io::Read;
+        let halves = validation_parts(xml.len(), &spans(xml)).unwrap();
+        let bytes = xml.as_bytes();
+        halves.iter().all(|r| {
+            let input = bytes[r[0].clone()]
+                .chain(&bytes[r[1].clone()])
+                .chain(&bytes[r[2].clone()]);
+            schema
+                .validate(input, &ValidationOptions::default())
+                .is_valid()
+        })
+    }
+
+    #[test]
+    fn a_file_passes_in_halves_exactly_when_it_passes_whole() {
+        let schema = Schema::cdc();
+        let xml = written();
+        let plan_ok = {
+            let root = schema.global_element("flux").unwrap();
+            let plan = Plan::new(&schema, root, &mut Slots::default());
+            repeats_freely(&schema, &plan, writer::GROUP_ELEMENT)
+                && repeats_freely(&schema, &plan, writer::RECORD_ELEMENT)
+        };
+        assert!(
+            plan_ok,
+            "le schéma de la CDC permet le contrôle par moitiés"
+        );
+        assert!(halves_pass(&schema, &xml));
+        // Each half holds part of the cut group and every byte is in one of them.
+        let [a, b] = validation_parts(xml.len(), &spans(&xml)).unwrap();
+        let covered = |i: usize| a.iter().chain(&b).any(|r| r.contains(&i));
+        assert!((0..xml.len()).all(covered));
+        // One defect anywhere (a stray element after any start tag) fails one half or the other.
+        let tags: Vec<usize> = xml.match_indices("<cpf:").map(|(i, _)| i).collect();
+        for &at in &tags {
+            let end = at + xml[at..].find('>').unwrap() + 1;
+            if xml[at..end].ends_with("/>") {
+                continue;
+            }
+            let broken = format!("{}<cpf:intrus/>{}", &xml[..end], &xml[end..]);
+            let whole = schema
+                .validate_str(&broken, &ValidationOptions::default())
+                .is_valid();
+            assert!(!whole, "{}", &xml[at..end]);
+            assert!(
+                !halves_pass(&schema, &broken),
+                "défaut après {} non vu",
+                &xml[at..end]
+            );
+        }
+    }
+
+    #[test]
+    fn bounded_passages_are_checked_whole() {
+        let xsd = crate::xsd::CDC_XSD.replace(
+            "<xs:choice maxOccurs=\"unbounded\">\n              <xs:element name=\"passageCertification\"",
+            "<xs:choice maxOccurs=\"5\">\n              <xs:element name=\"passageCertification\"",
+        );
+        assert!(
+            xsd != crate::xsd::CDC_XSD,
+            "la déclaration a changé de forme"
+        );
+        let schema = Schema::parse(&xsd).unwrap();
+        let root = schema.global_element("flux").unwrap();
+        let plan = Plan::new(&schema, root, &mut Slots::default());
+        assert!(repeats_freely(&schema, &plan, writer::GROUP_ELEMENT));
+        assert!(!repeats_freely(&schema, &plan, writer::RECORD_ELEMENT));
     }
 }
