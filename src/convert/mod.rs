@@ -759,7 +759,7 @@ struct RowContext<'a> {
     findings: &'a mut Vec<Finding>,
     /// Infos already listed, by (code, column, message): a label translated on every row
     /// would otherwise build a hundred thousand findings only for the report to merge them.
-    infos: crate::fnv::FnvMap<(&'static str, u32, String), usize>,
+    infos: crate::fnv::FnvMap<(&'static str, u32), crate::fnv::FnvMap<String, usize>>,
     /// Per listed info (its index in `findings`): the repeats merged into it and the last cell.
     repeats: crate::fnv::FnvMap<usize, Repeats>,
     longest_xml: usize,
@@ -798,32 +798,11 @@ impl RowContext<'_> {
     ) {
         if level == Level::Info {
             if let Some(c) = column {
-                let key = (code, c.index, message);
-                if let Some(&at) = self.infos.get(&key) {
-                    let r = self.repeats.entry(at).or_default();
-                    r.count += 1;
-                    r.last = (row, c.index);
+                if self.repeated_info(code, c.index, row, &message) {
                     return;
                 }
-                self.infos
-                    .insert((key.0, key.1, key.2.clone()), self.findings.len());
-                return self.push_finding(level, code, row, column, value, key.2, fix);
             }
         }
-        self.push_finding(level, code, row, column, value, message, fix);
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn push_finding(
-        &mut self,
-        level: Level,
-        code: &'static str,
-        row: u32,
-        column: Option<&columns::Column>,
-        value: &str,
-        message: String,
-        fix: String,
-    ) {
         self.findings.push(Finding {
             level,
             code,
@@ -838,6 +817,24 @@ impl RowContext<'_> {
             message,
             fix,
         });
+    }
+
+    /// Counts an info already listed for this column and message; `false` (and remembered)
+    /// the first time.
+    fn repeated_info(&mut self, code: &'static str, column: u32, row: u32, message: &str) -> bool {
+        let listed = self.infos.entry((code, column)).or_default();
+        match listed.get(message) {
+            Some(&at) => {
+                let r = self.repeats.entry(at).or_default();
+                r.count += 1;
+                r.last = (row, column);
+                true
+            }
+            None => {
+                listed.insert(message.to_owned(), self.findings.len());
+                false
+            }
+        }
     }
 
     fn read_row(
@@ -1680,6 +1677,8 @@ fn run_jobs(
 /// each; every group and passage is checked in the same context as in the file; and the engine
 /// keeps nothing from one element to its siblings (no identity constraints). `None` when no
 /// group has two passages.
+// The browser build has one thread and checks each file whole.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn validation_parts(len: usize, groups: &[GroupSpan]) -> Option<[Half; 2]> {
     let (first, last) = (groups.first()?, groups.last()?);
     let middle = len / 2;
@@ -1696,6 +1695,7 @@ fn validation_parts(len: usize, groups: &[GroupSpan]) -> Option<[Half; 2]> {
 
 /// One of the two documents of [`validation_parts`]: three byte ranges of the file, read one
 /// after the other.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 type Half = [std::ops::Range<usize>; 3];
 
 /// Whether the elements written as `name` (the groups or the passages) sit alone under their
@@ -1759,6 +1759,7 @@ struct FileFiller<'a> {
 
 /// Byte offsets of one group (certification) in a written file, for [`validation_parts`].
 #[derive(Debug, Clone, Default)]
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct GroupSpan {
     start: usize,
     end: usize,
