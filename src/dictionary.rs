@@ -450,8 +450,7 @@ fn fold(s: &str) -> String {
     // and in the browser each decomposition is a call into JavaScript: short spellings are
     // folded once per thread.
     thread_local! {
-        static FOLDED: std::cell::RefCell<crate::fnv::FnvMap<String, String>> =
-            Default::default();
+        static FOLDED: std::cell::RefCell<HashMap<String, String>> = Default::default();
     }
     const CACHED_LEN: usize = 64;
     const CACHED_SPELLINGS: usize = 1024;

@@ -213,7 +213,7 @@ impl RowSource for ReadRows {
 fn convert_source(
     mut book: Workbook,
     index: usize,
-    source: &mut dyn RowSource,
+    source: &mut impl RowSource,
     schema: &Schema,
     options: &ConvertOptions,
 ) -> Result<Option<Conversion>, ConvertError> {
@@ -380,12 +380,13 @@ fn convert_source(
         &mut book_found,
     );
     let shift = book_found.len();
-    let premerged: crate::fnv::FnvMap<usize, (usize, u32, String)> = ctx
+    let premerged: Vec<Premerged> = ctx
         .repeats
         .iter()
-        .map(|(&i, r)| {
+        .filter(|(_, r)| r.count > 0)
+        .map(|&(i, r)| {
             let cell = cell_reference(&sheet_name, r.last.1, r.last.0);
-            (i + shift, (r.count, r.last.0, cell))
+            (i + shift, r.count, r.last.0, cell)
         })
         .collect();
     book_found.append(&mut findings);
@@ -444,11 +445,14 @@ fn convert_source(
 /// The same information on every row (a label sent as its code, spaces trimmed in a column)
 /// would bury the errors under thousands of lines: one info per column and message, with the
 /// number of cells and the last one. Errors and warnings stay one per cell.
-/// `premerged` holds, by index in `findings`, the repeats the rows already folded into that info.
-fn merge_repeated_infos(
-    findings: Vec<Finding>,
-    premerged: &crate::fnv::FnvMap<usize, (usize, u32, String)>,
-) -> Vec<Finding> {
+/// An info the rows already folded repeats into: its index in the findings, how many repeats,
+/// and the row and cell of the last one.
+type Premerged = (usize, usize, u32, String);
+
+/// `premerged` lists, by increasing index in `findings`, the repeats the rows already folded
+/// into an info.
+fn merge_repeated_infos(findings: Vec<Finding>, premerged: &[Premerged]) -> Vec<Finding> {
+    let mut premerged = premerged.iter().peekable();
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
     let mut seen: HashMap<(&'static str, String, String), usize> = HashMap::new();
     // (index in out, count, row and cell of the last one)
@@ -458,8 +462,8 @@ fn merge_repeated_infos(
             out.push(f);
             continue;
         }
-        let (extra, last_row, last_cell) = match premerged.get(&i) {
-            Some((n, row, cell)) => (*n, *row, cell.clone()),
+        let (extra, last_row, last_cell) = match premerged.next_if(|p| p.0 == i) {
+            Some((_, n, row, cell)) => (*n, *row, cell.clone()),
             None => (0, f.row, f.cell.clone()),
         };
         let key = (f.code, f.column.clone(), f.message.clone());
@@ -757,11 +761,13 @@ struct RowContext<'a> {
     sheet_name: &'a str,
     system: DateSystem,
     findings: &'a mut Vec<Finding>,
-    /// Infos already listed, by (code, column, message): a label translated on every row
-    /// would otherwise build a hundred thousand findings only for the report to merge them.
-    infos: crate::fnv::FnvMap<(&'static str, u32), crate::fnv::FnvMap<String, usize>>,
-    /// Per listed info (its index in `findings`): the repeats merged into it and the last cell.
-    repeats: crate::fnv::FnvMap<usize, Repeats>,
+    /// Infos already listed, by code, column and message (one string, see `repeated_info`),
+    /// to their place in `repeats`: a label translated on every row would otherwise build a
+    /// hundred thousand findings only for the report to merge them.
+    infos: HashMap<String, usize>,
+    /// Per listed info, in the order listed: its index in `findings`, the repeats merged into
+    /// it and the last cell.
+    repeats: Vec<(usize, Repeats)>,
     longest_xml: usize,
     /// The certification's fields of a row, rendered only to find what is missing.
     scratch: String,
@@ -822,16 +828,17 @@ impl RowContext<'_> {
     /// Counts an info already listed for this column and message; `false` (and remembered)
     /// the first time.
     fn repeated_info(&mut self, code: &'static str, column: u32, row: u32, message: &str) -> bool {
-        let listed = self.infos.entry((code, column)).or_default();
-        match listed.get(message) {
-            Some(&at) => {
-                let r = self.repeats.entry(at).or_default();
+        let key = format!("{code}\u{1f}{column}\u{1f}{message}");
+        match self.infos.get(&key) {
+            Some(&r) => {
+                let r = &mut self.repeats[r].1;
                 r.count += 1;
                 r.last = (row, column);
                 true
             }
             None => {
-                listed.insert(message.to_owned(), self.findings.len());
+                self.infos.insert(key, self.repeats.len());
+                self.repeats.push((self.findings.len(), Repeats::default()));
                 false
             }
         }
@@ -1516,7 +1523,9 @@ fn write_files(
             spans,
         ));
     }
-    let splittable = repeats_freely(schema, plan, writer::GROUP_ELEMENT)
+    // Only the native build checks files in halves: the browser's engine has one thread.
+    let splittable = cfg!(not(target_arch = "wasm32"))
+        && repeats_freely(schema, plan, writer::GROUP_ELEMENT)
         && repeats_freely(schema, plan, writer::RECORD_ELEMENT);
     let reports = validate_files(
         schema,
