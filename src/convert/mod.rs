@@ -40,6 +40,7 @@ pub use report::{findings_to_csv, Finding, Level, Summary};
 
 use crate::dictionary;
 use crate::workbook::{self, cell_reference, CellValue, DateSystem, Sheet, Workbook};
+use crate::xsd::model::{Particle, Term};
 use crate::xsd::{Schema, ValidationOptions};
 use cells::{convert_cell, FieldValue};
 use writer::{Body, Filler, Missing, Node, Plan, Slots, Values};
@@ -1632,44 +1633,45 @@ fn run_jobs(
 ) -> Vec<bool> {
     use std::io::Read;
     let next = std::sync::atomic::AtomicUsize::new(0);
+    // Takes jobs until none is left; the files that failed one.
+    let work = || {
+        let mut failed = Vec::new();
+        while let Some((file, half)) =
+            jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+        {
+            let bytes = files[*file].0.as_bytes();
+            let valid = match half {
+                Some([a, b, c]) => schema
+                    .validate(
+                        bytes[a.clone()]
+                            .chain(&bytes[b.clone()])
+                            .chain(&bytes[c.clone()]),
+                        options,
+                    )
+                    .is_valid(),
+                None => schema.validate_bytes(bytes, options).is_valid(),
+            };
+            if !valid {
+                failed.push(*file);
+            }
+        }
+        failed
+    };
     let mut valid = vec![true; files.len()];
     std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads.min(jobs.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut failed = Vec::new();
-                    loop {
-                        let j = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((file, half)) = jobs.get(j) else {
-                            break;
-                        };
-                        let bytes = files[*file].0.as_bytes();
-                        let valid = match half {
-                            Some([a, b, c]) => schema
-                                .validate(
-                                    bytes[a.clone()]
-                                        .chain(&bytes[b.clone()])
-                                        .chain(&bytes[c.clone()]),
-                                    options,
-                                )
-                                .is_valid(),
-                            None => schema.validate_bytes(bytes, options).is_valid(),
-                        };
-                        if !valid {
-                            failed.push(*file);
-                        }
-                    }
-                    failed
-                })
-            })
+        // This thread works too: if the system refuses a thread, the jobs are still all done.
+        let helpers: Vec<_> = (1..threads.min(jobs.len()))
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
             .collect();
-        for w in workers {
-            match w.join() {
-                Ok(failed) => failed.into_iter().for_each(|f| valid[f] = false),
+        let mut failed = work();
+        for h in helpers {
+            match h.join() {
+                Ok(f) => failed.extend(f),
                 // A validator panic is a bug like any other: let it surface.
                 Err(e) => std::panic::resume_unwind(e),
             }
         }
+        failed.into_iter().for_each(|f| valid[f] = false);
     });
     valid
 }
@@ -1725,8 +1727,31 @@ fn repeats_freely(schema: &Schema, plan: &Plan, name: &str) -> bool {
     let (Some(parent), Some(node)) = (parent_of(&plan.root, name), plan.find(name)) else {
         return false;
     };
-    matches!(schema.children(parent.element).as_slice(),
-        [only] if only.element == node.element && only.max_occurs.is_none() && only.min_occurs <= 1)
+    let crate::xsd::TypeRef::Complex(ct) = schema.element(parent.element).type_ref else {
+        return false;
+    };
+    match &schema.complex_types[ct].particle {
+        Some(p) => repeats_without_bound(p, node.element, false),
+        None => false,
+    }
+}
+
+/// Whether `p` accepts any number of `element`, from one on, and nothing else: a chain of
+/// single-member groups down to the element, each occurring at most once as a minimum and
+/// either once or without bound as a maximum, one of them without bound. Counts then add up
+/// freely; a bound such as minOccurs="2" maxOccurs="2" inside an unbounded sequence (only even
+/// counts) would not, and is refused.
+fn repeats_without_bound(p: &Particle, element: crate::xsd::ElementId, unbounded: bool) -> bool {
+    if p.min > 1 || !matches!(p.max, None | Some(1)) {
+        return false;
+    }
+    let unbounded = unbounded || p.max.is_none();
+    match &p.term {
+        Term::Element(e) => *e == element && unbounded,
+        Term::Sequence(items) | Term::Choice(items) | Term::All(items) => {
+            matches!(items.as_slice(), [only] if repeats_without_bound(only, element, unbounded))
+        }
+    }
 }
 
 fn safe_name(s: &str) -> String {
@@ -1832,6 +1857,12 @@ mod tests {
 
     /// Three certifications of four passages each, as the converter writes them.
     fn written() -> String {
+        let c = converted(&Schema::cdc());
+        assert_eq!(c.summary.passages_written, 12, "{:#?}", c.findings);
+        c.files[0].xml.clone()
+    }
+
+    fn converted(schema: &Schema) -> Conversion {
         let mut csv = String::from(
             "idTechnique;type;code;obtentionCertification;donneeCertifiee;dateDebutValidite;\
              presenceNiveauLangueEuro;presenceNiveauNumeriqueEuro;nomNaissance;prenom1;\
@@ -1853,9 +1884,7 @@ mod tests {
         ] {
             options.params.insert(k.into(), v.into());
         }
-        let c = convert(csv.as_bytes(), "p.csv", &Schema::cdc(), &options).unwrap();
-        assert_eq!(c.summary.passages_written, 12, "{:#?}", c.findings);
-        c.files[0].xml.clone()
+        convert(csv.as_bytes(), "p.csv", schema, &options).unwrap()
     }
 
     /// The groups and passages of a written file, found again in its text.
@@ -1935,6 +1964,28 @@ mod tests {
                 &xml[at..end]
             );
         }
+    }
+
+    #[test]
+    fn certifications_counted_in_pairs_are_checked_whole() {
+        // Only an even number of certifications is valid: halves of 2 and 2 would pass (the cut
+        // certification is in both) where the whole file has 3.
+        let xsd = crate::xsd::CDC_XSD.replace(
+            "<xs:choice maxOccurs=\"unbounded\">\n              <xs:element name=\"certification\" type=\"cpf:certification\"/>",
+            "<xs:choice minOccurs=\"0\" maxOccurs=\"unbounded\">\n              <xs:element name=\"certification\" type=\"cpf:certification\" minOccurs=\"2\" maxOccurs=\"2\"/>",
+        );
+        assert!(
+            xsd != crate::xsd::CDC_XSD,
+            "la déclaration a changé de forme"
+        );
+        let schema = Schema::parse(&xsd).unwrap();
+        let root = schema.global_element("flux").unwrap();
+        let plan = Plan::new(&schema, root, &mut Slots::default());
+        assert!(!repeats_freely(&schema, &plan, writer::GROUP_ELEMENT));
+        assert!(repeats_freely(&schema, &plan, writer::RECORD_ELEMENT));
+        let c = converted(&schema);
+        assert!(c.files.is_empty(), "3 certifications : fichier invalide");
+        assert!(c.findings.iter().any(|f| f.code == "erreur-interne"));
     }
 
     #[test]

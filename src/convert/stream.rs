@@ -29,10 +29,14 @@ pub(super) fn convert_streaming(
     }
     std::thread::scope(|scope| {
         let (send, receive) = sync_channel(QUEUED_BATCHES);
-        scope.spawn(move || {
+        let reader = move || {
             let pick = |names: &[&str]| passages_index(names).ok();
             workbook::read_streaming(bytes, file_name, &pick, &mut |m| send.send(m).is_ok());
-        });
+        };
+        // A system that refuses a thread gets the whole read on this one.
+        std::thread::Builder::new()
+            .spawn_scoped(scope, reader)
+            .ok()?;
         let Ok(Streamed::Book { book, index }) = receive.recv() else {
             return None;
         };
