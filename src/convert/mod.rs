@@ -1966,23 +1966,28 @@ mod tests {
         }
     }
 
+    /// The CDC schema with one declaration edited, and whether its certifications and its
+    /// passages may be checked in halves.
+    fn edited(from: &str, to: &str) -> (Schema, bool, bool) {
+        let xsd = crate::xsd::CDC_XSD.replace(from, to);
+        assert!(xsd != crate::xsd::CDC_XSD, "« {from} » a changé de forme");
+        let schema = Schema::parse(&xsd).unwrap();
+        let root = schema.global_element("flux").unwrap();
+        let plan = Plan::new(&schema, root, &mut Slots::default());
+        let groups = repeats_freely(&schema, &plan, writer::GROUP_ELEMENT);
+        let passages = repeats_freely(&schema, &plan, writer::RECORD_ELEMENT);
+        (schema, groups, passages)
+    }
+
     #[test]
     fn certifications_counted_in_pairs_are_checked_whole() {
         // Only an even number of certifications is valid: halves of 2 and 2 would pass (the cut
         // certification is in both) where the whole file has 3.
-        let xsd = crate::xsd::CDC_XSD.replace(
+        let (schema, groups, passages) = edited(
             "<xs:choice maxOccurs=\"unbounded\">\n              <xs:element name=\"certification\" type=\"cpf:certification\"/>",
             "<xs:choice minOccurs=\"0\" maxOccurs=\"unbounded\">\n              <xs:element name=\"certification\" type=\"cpf:certification\" minOccurs=\"2\" maxOccurs=\"2\"/>",
         );
-        assert!(
-            xsd != crate::xsd::CDC_XSD,
-            "la déclaration a changé de forme"
-        );
-        let schema = Schema::parse(&xsd).unwrap();
-        let root = schema.global_element("flux").unwrap();
-        let plan = Plan::new(&schema, root, &mut Slots::default());
-        assert!(!repeats_freely(&schema, &plan, writer::GROUP_ELEMENT));
-        assert!(repeats_freely(&schema, &plan, writer::RECORD_ELEMENT));
+        assert!(!groups && passages);
         let c = converted(&schema);
         assert!(c.files.is_empty(), "3 certifications : fichier invalide");
         assert!(c.findings.iter().any(|f| f.code == "erreur-interne"));
@@ -1990,18 +1995,10 @@ mod tests {
 
     #[test]
     fn bounded_passages_are_checked_whole() {
-        let xsd = crate::xsd::CDC_XSD.replace(
+        let (_, groups, passages) = edited(
             "<xs:choice maxOccurs=\"unbounded\">\n              <xs:element name=\"passageCertification\"",
             "<xs:choice maxOccurs=\"5\">\n              <xs:element name=\"passageCertification\"",
         );
-        assert!(
-            xsd != crate::xsd::CDC_XSD,
-            "la déclaration a changé de forme"
-        );
-        let schema = Schema::parse(&xsd).unwrap();
-        let root = schema.global_element("flux").unwrap();
-        let plan = Plan::new(&schema, root, &mut Slots::default());
-        assert!(repeats_freely(&schema, &plan, writer::GROUP_ELEMENT));
-        assert!(!repeats_freely(&schema, &plan, writer::RECORD_ELEMENT));
+        assert!(groups && !passages);
     }
 }
