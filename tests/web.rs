@@ -89,6 +89,48 @@ fn convert_gives_files_diagnostics_and_summary() {
     assert_eq!(report["schemaVersion"], "1.1.2");
 }
 
+/// CRC-32 (IEEE) bit by bit, as the zip format defines it: the reference the engine's is checked
+/// against.
+fn crc32_bitwise(bytes: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in bytes {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 == 1 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+#[wasm_bindgen_test]
+fn split_files_come_with_their_crc32_for_the_zip() {
+    let rows: String = (1..=3)
+        .map(|i| format!("T-{i};RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n"))
+        .collect();
+    let csv = format!("{HEADER}\n{rows}");
+    let split = converted(
+        wasm::convert(
+            csv.as_bytes(),
+            "p.csv",
+            options(json!({ "maxPassages": 2 })),
+        )
+        .unwrap(),
+    );
+    let files = split["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    for f in files {
+        let xml = f["xml"].as_str().unwrap();
+        assert_eq!(f["crc32"], crc32_bitwise(xml.as_bytes()), "{}", f["name"]);
+    }
+    // A single file is downloaded as it is: no zip, no CRC.
+    let single = converted(wasm::convert(csv.as_bytes(), "p.csv", options(json!({}))).unwrap());
+    assert!(single["files"][0].get("crc32").is_none());
+}
+
 #[wasm_bindgen_test]
 fn convert_follows_another_schema() {
     let csv = "idTechnique;type;code;obtentionCertification;donneeCertifiee;dateDebutValidite;presenceNiveauLangueEuro;presenceNiveauNumeriqueEuro;nir;nomNaissance\n\

@@ -32,7 +32,7 @@ function packFiles(files) {
     const f = files[0];
     return { files: meta, download: { name: f.name, blob: new Blob([f.xml], { type: 'application/xml' }) } };
   }
-  const entries = files.map((f) => ({ name: f.name, data: f.xml }));
+  const entries = files.map((f) => ({ name: f.name, data: f.xml, crc32: f.crc32 }));
   const zipName = files[0].name.replace(/(_\d+)?\.xml$/, '') + '.zip';
   return { files: meta, download: { name: zipName, blob: zipStore(entries) } };
 }

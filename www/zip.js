@@ -26,7 +26,9 @@ function dosDateTime(date) {
   return [time, day];
 }
 
-/** files: [{name, data: Uint8Array}] → Blob (application/zip). Names are stored as UTF-8. */
+/** files: [{name, data: Uint8Array, crc32?}] → Blob (application/zip). Names are stored as
+ * UTF-8. The engine gives each split file's CRC-32 (faster than this one); computed here when
+ * absent. */
 export function zipStore(files, date = new Date()) {
   const enc = new TextEncoder();
   const [time, day] = dosDateTime(date);
@@ -35,7 +37,7 @@ export function zipStore(files, date = new Date()) {
   let offset = 0;
   for (const f of files) {
     const name = enc.encode(f.name);
-    const crc = crc32(f.data);
+    const crc = f.crc32 ?? crc32(f.data);
     const size = f.data.length;
     if (size >= 0xffffffff || offset >= 0xffffffff) {
       throw new Error('Fichiers trop volumineux pour une archive ZIP : téléchargez-les un par un.');
