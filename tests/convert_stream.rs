@@ -87,6 +87,17 @@ fn json(c: &Result<Conversion, ConvertError>) -> String {
     }
 }
 
+/// The workbook with its passages sheet's XML edited as text.
+fn with_sheet_edited(bytes: &[u8], edit: impl Fn(String) -> String) -> Vec<u8> {
+    rezip(bytes, |name, xml| {
+        if name.ends_with("sheet1.xml") {
+            edit(xml)
+        } else {
+            xml
+        }
+    })
+}
+
 /// What the reader sends for these bytes, by kind.
 fn messages(bytes: &[u8]) -> Vec<&'static str> {
     let mut kinds = Vec::new();
@@ -162,10 +173,7 @@ fn the_reader_streams_rows_in_batches_between_the_book_and_the_end() {
 #[test]
 fn rows_out_of_order_are_read_whole_with_the_same_result() {
     // Row 6 written before row 5: the rows sent so far would not be the sheet's.
-    let bytes = rezip(&workbook(30, "Passages"), |name, xml| {
-        if !name.ends_with("sheet1.xml") {
-            return xml;
-        }
+    let bytes = with_sheet_edited(&workbook(30, "Passages"), |xml| {
         let start5 = xml.find("<row r=\"5\"").unwrap();
         let start6 = xml.find("<row r=\"6\"").unwrap();
         let start7 = xml.find("<row r=\"7\"").unwrap();
@@ -186,16 +194,12 @@ fn rows_out_of_order_are_read_whole_with_the_same_result() {
 
 #[test]
 fn a_sheet_damaged_after_many_rows_fails_as_a_whole_read_does() {
-    let bytes = rezip(&workbook(2000, "Passages"), |name, xml| {
-        if name.ends_with("sheet1.xml") {
-            xml.replacen(
-                "<row r=\"1900\"",
-                "<row r=\"1900\"><c r=\"A1900\" t=\"s\"><v>999999</v></c></row><row r=\"1901\"",
-                1,
-            )
-        } else {
-            xml
-        }
+    let bytes = with_sheet_edited(&workbook(2000, "Passages"), |xml| {
+        xml.replacen(
+            "<row r=\"1900\"",
+            "<row r=\"1900\"><c r=\"A1900\" t=\"s\"><v>999999</v></c></row><row r=\"1901\"",
+            1,
+        )
     });
     assert_eq!(messages(&bytes).last(), Some(&"repli"));
     let expected = whole(&bytes, "p.xlsx");
@@ -210,10 +214,7 @@ fn a_sheet_damaged_after_many_rows_fails_as_a_whole_read_does() {
 #[test]
 fn a_sheet_without_header_is_reported_once_read_to_the_end() {
     // The header row removed: only data rows are left.
-    let bytes = rezip(&workbook(100, "Passages"), |name, xml| {
-        if !name.ends_with("sheet1.xml") {
-            return xml;
-        }
+    let bytes = with_sheet_edited(&workbook(100, "Passages"), |xml| {
         let start = xml.find("<row r=\"2\"").unwrap();
         let end = start + xml[start..].find("</row>").unwrap() + "</row>".len();
         format!("{}{}", &xml[..start], &xml[end..])
