@@ -107,6 +107,9 @@ fn read_parts(
         &format!("{xl_path}_rels/{workbook_name}.rels"),
     )?;
     let (metas, system) = workbook(&mut zip, &parts, &format!("{xl_path}{workbook_name}"))?;
+    // Cleaned once per shared string rather than once per cell that uses it.
+    let strings: Vec<Option<(CellValue, Vec<TextNote>)>> =
+        strings.iter().map(|s| text_value(s)).collect();
     let book = Book {
         strings: &strings,
         formats: &formats,
@@ -152,7 +155,7 @@ fn read_parts(
                 sheet: sheet_name.clone(),
             });
         }
-        let Some(mut xml) = open(&mut zip, &parts, path, limits::MAX_UNCOMPRESSED_BYTES)? else {
+        let Some(part) = open_part(&mut zip, &parts, path, limits::MAX_UNCOMPRESSED_BYTES)? else {
             return content(format!("feuille {sheet_name} introuvable ({path})"));
         };
         if let (Some(stream), true) = (stream.as_deref_mut(), Some(i) == streamed) {
@@ -190,7 +193,8 @@ fn read_parts(
                         )))
                 };
                 let mut builder = SheetBuilder::streaming(sheet_name, name, &mut forward);
-                let merged = match read_sheet(&mut xml, &book, &mut builder, &mut total)? {
+                let merged = match read_sheet(part, WINDOW_BYTES, &book, &mut builder, &mut total)?
+                {
                     Ok(merged) => merged,
                     Err(stop) => return Ok(Err(stop)),
                 };
@@ -218,7 +222,7 @@ fn read_parts(
             }));
         }
         let mut builder = SheetBuilder::new(sheet_name, name);
-        let merged = match read_sheet(&mut xml, &book, &mut builder, &mut total)? {
+        let merged = match read_sheet(part, WINDOW_BYTES, &book, &mut builder, &mut total)? {
             Ok(merged) => merged,
             Err(limit) => return Ok(Err(limit)),
         };
@@ -243,27 +247,46 @@ fn read_parts(
     }))
 }
 
-type Xml<'z, 'b> = XmlReader<BufReader<std::io::Take<zip::read::ZipFile<'z, Cursor<&'b [u8]>>>>>;
+type Part<'z, 'b> = std::io::Take<zip::read::ZipFile<'z, Cursor<&'b [u8]>>>;
+type Xml<'z, 'b> = XmlReader<BufReader<Part<'z, 'b>>>;
 
-/// A quick-xml reader over one part, inflating at most `limit` bytes (the zip guard checked the
-/// declared sizes; this holds even if a size lies); `None` when the part is absent.
+/// One part, inflating at most `limit` bytes (the zip guard checked the declared sizes; this
+/// holds even if a size lies); `None` when the part is absent.
+fn open_part<'z, 'b>(
+    zip: &'z mut Zip<'b>,
+    parts: &HashMap<String, usize>,
+    path: &str,
+    limit: u64,
+) -> Result<Option<Part<'z, 'b>>, Fault> {
+    let Some(&index) = parts.get(&path.to_ascii_lowercase()) else {
+        return Ok(None);
+    };
+    let file = zip.by_index(index).map_err(|e| Fault::Zip(e.to_string()))?;
+    Ok(Some(file.take(limit)))
+}
+
+/// A quick-xml reader over one part (see [`open_part`]).
 fn open<'z, 'b>(
     zip: &'z mut Zip<'b>,
     parts: &HashMap<String, usize>,
     path: &str,
     limit: u64,
 ) -> Result<Option<Xml<'z, 'b>>, Fault> {
-    let Some(&index) = parts.get(&path.to_ascii_lowercase()) else {
+    let Some(part) = open_part(zip, parts, path, limit)? else {
         return Ok(None);
     };
-    let file = zip.by_index(index).map_err(|e| Fault::Zip(e.to_string()))?;
-    let mut xml = XmlReader::from_reader(BufReader::with_capacity(1 << 16, file.take(limit)));
+    let mut xml = XmlReader::from_reader(BufReader::with_capacity(1 << 16, part));
+    configure(&mut xml);
+    Ok(Some(xml))
+}
+
+/// The same reading of every part: names as written, text untrimmed, `<a/>` as `<a></a>`.
+fn configure<R>(xml: &mut XmlReader<R>) {
     let config = xml.config_mut();
     config.check_end_names = false;
     config.trim_text(false);
     config.check_comments = false;
     config.expand_empty_elements = true;
-    Ok(Some(xml))
 }
 
 /// The value of attribute `key`, entities not expanded (ids, numbers, references).
@@ -421,10 +444,12 @@ fn shared_strings(
         return Ok(Vec::new());
     };
     let mut strings = Vec::new();
-    let (mut buf, mut inner, mut text) = (Vec::new(), Vec::new(), Vec::new());
+    let mut xml = Buffered {
+        xml: &mut xml,
+        buf: Vec::new(),
+    };
     loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf)? {
+        match xml.event()? {
             Event::Start(e) if e.local_name().as_ref() == "sst" => {
                 if let Some(n) = attr(&e, "uniqueCount").and_then(|n| n.parse::<usize>().ok()) {
                     // A forged count must not reserve gigabytes.
@@ -433,7 +458,8 @@ fn shared_strings(
             }
             Event::Start(e) if e.local_name().as_ref() == "si" => {
                 let end = e.name().as_ref().to_owned();
-                strings.push(read_string(&mut xml, &end, &mut inner, &mut text)?);
+                drop(e);
+                strings.push(read_string(&mut xml, &end)?);
             }
             Event::Eof => break,
             _ => {}
@@ -445,24 +471,21 @@ fn shared_strings(
 /// The text of an `<si>` or `<is>` element up to `</closing>`: plain `<t>` or the runs of
 /// rich text (`<r><t>`), without the phonetic guides (`<rPh>`). Without
 /// `xml:space="preserve"`, spaces at the ends of each `<t>` are not part of the text.
-fn read_string<R: BufRead>(
-    xml: &mut XmlReader<R>,
-    closing: &str,
-    buf: &mut Vec<u8>,
-    text_buf: &mut Vec<u8>,
-) -> Result<String, Fault> {
+fn read_string<'x>(xml: &mut impl Events<'x>, closing: &str) -> Result<String, Fault> {
     let mut out = String::new();
     let mut phonetic = false;
     loop {
-        buf.clear();
-        match xml.read_event_into(buf)? {
+        match xml.event()? {
             Event::End(e) if e.name().as_ref() == closing => return Ok(out),
             Event::Start(e) if e.local_name().as_ref() == "rPh" => phonetic = true,
             Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
+            Event::End(e) if e.local_name().as_ref() == "row" => return row_in_cell(),
             Event::Start(e) if e.local_name().as_ref() == "t" && !phonetic => {
                 let preserve = attr(&e, "xml:space").is_some_and(|v| v == "preserve");
                 let end = e.name().as_ref().to_owned();
-                let value = read_text(xml, &end, text_buf)?;
+                // The event borrows the reader's buffer, needed again below.
+                drop(e);
+                let value = read_text(xml, &end)?;
                 let value = if preserve {
                     &value[..]
                 } else {
@@ -477,15 +500,10 @@ fn read_string<R: BufRead>(
 }
 
 /// The text content up to `</closing>`, entities and character references expanded.
-fn read_text<R: BufRead>(
-    xml: &mut XmlReader<R>,
-    closing: &str,
-    buf: &mut Vec<u8>,
-) -> Result<String, Fault> {
+fn read_text<'x>(xml: &mut impl Events<'x>, closing: &str) -> Result<String, Fault> {
     let mut value = String::new();
     loop {
-        buf.clear();
-        match xml.read_event_into(buf)? {
+        match xml.event()? {
             Event::Text(t) => value.push_str(&t.xml10_content()),
             Event::CData(t) => value.push_str(&t.xml10_content()),
             Event::GeneralRef(r) => {
@@ -499,10 +517,17 @@ fn read_text<R: BufRead>(
                 }
             }
             Event::End(e) if e.name().as_ref() == closing => return Ok(value),
+            Event::End(e) if e.local_name().as_ref() == "row" => return row_in_cell(),
             Event::Eof => return content(format!("fin inattendue dans <{closing}>")),
             _ => {}
         }
     }
+}
+
+/// A worksheet is read in windows that end after a `</row>` (see [`Windows`]): one inside a
+/// cell or a string is refused wherever it falls, rather than the cell being cut in two.
+fn row_in_cell<T>() -> Result<T, Fault> {
+    content("balise </row> à l'intérieur d'une cellule")
 }
 
 /// Excel writes characters XML cannot hold as `_xHHHH_` (a UTF-16 unit: `_x000D_` is a
@@ -649,7 +674,8 @@ fn custom_format(code: &str) -> NumFormat {
 }
 
 struct Book<'a> {
-    strings: &'a [String],
+    /// The shared strings, cleaned: `None` for one left empty.
+    strings: &'a [Option<(CellValue, Vec<TextNote>)>],
     formats: &'a [NumFormat],
     system: DateSystem,
 }
@@ -669,7 +695,10 @@ fn cell_position(r: &str) -> Option<(u32, Option<u32>)> {
     if letters > 8 {
         col = u64::MAX;
     }
-    let row: u64 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    // At most 10 digits: no overflow in a u64.
+    let row = digits
+        .iter()
+        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
     let row = u32::try_from(row.checked_sub(1)?).unwrap_or(u32::MAX);
     let col = col
         .checked_sub(1)
@@ -684,145 +713,398 @@ enum Formula {
     Copied,
 }
 
+/// Where the reading of a worksheet is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    BeforeCells,
+    Cells,
+    AfterCells,
+}
+
 /// Streams the cells of a worksheet into `builder`, then returns its merged ranges. The outer
 /// error is a damaged part, the inner one a limit of the builder.
-fn read_sheet<R: BufRead>(
-    xml: &mut XmlReader<R>,
+fn read_sheet<R: Read>(
+    part: R,
+    window: usize,
     book: &Book<'_>,
     builder: &mut SheetBuilder<'_>,
     total: &mut usize,
 ) -> Result<Result<Vec<String>, WorkbookError>, Fault> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut cell_buf = Vec::with_capacity(1024);
-    let (mut inner, mut text_buf) = (Vec::with_capacity(1024), Vec::with_capacity(1024));
-    let mut v_text = String::new();
-    let mut first = None;
+    let mut windows = Windows::new(part, window);
+    let mut place = Place::BeforeCells;
+    let mut first: Option<String> = None;
+    let (mut row_index, mut col_index) = (0u32, 0u32);
+    let mut merged = Vec::new();
     loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf)? {
-            Event::Start(e) if e.local_name().as_ref() == "sheetData" => break,
+        let cut = match windows.next() {
+            Ok(Some(cut)) => cut,
+            Ok(None) => break,
+            // Nothing after the cells matters enough to refuse the file for.
+            Err(_) if place == Place::AfterCells => break,
+            Err(e) => return Err(e),
+        };
+        let mut xml = sheet_reader(&windows.buf[..cut]);
+        let done = match place {
+            Place::BeforeCells => before_cells(&mut xml, &mut first)?,
+            Place::Cells => false,
+            Place::AfterCells => {
+                merged_cells(&mut xml, &mut merged);
+                false
+            }
+        };
+        if done {
+            place = Place::Cells;
+        }
+        if place == Place::Cells {
+            let cells = Cells {
+                book,
+                row_index: &mut row_index,
+                col_index: &mut col_index,
+            };
+            match cells.read(&mut xml, builder, total)? {
+                Ok(true) => {
+                    place = Place::AfterCells;
+                    merged_cells(&mut xml, &mut merged);
+                }
+                Ok(false) => {}
+                Err(limit) => return Ok(Err(limit)),
+            }
+        }
+        windows.consume(cut);
+    }
+    match place {
+        Place::BeforeCells => content(match first {
+            Some(t) => format!("la partie n'est pas une feuille de calcul ({t})"),
+            None => "feuille vide".to_owned(),
+        }),
+        Place::Cells => content("fin inattendue dans <sheetData>"),
+        Place::AfterCells => Ok(Ok(merged)),
+    }
+}
+
+/// A quick-xml reader over one window of a worksheet. A window starts inside elements opened
+/// in an earlier one (`<worksheet>`, `<sheetData>`): their ends are not errors.
+fn sheet_reader(window: &[u8]) -> XmlReader<&[u8]> {
+    let mut xml = XmlReader::from_reader(window);
+    configure(&mut xml);
+    xml.config_mut().allow_unmatched_ends = true;
+    xml
+}
+
+/// Up to `<sheetData>`: `true` once it started (the reader is then just inside it). The name
+/// of the first element is kept for the message of a part that is no worksheet.
+fn before_cells(xml: &mut XmlReader<&[u8]>, first: &mut Option<String>) -> Result<bool, Fault> {
+    loop {
+        match xml.read_event()? {
+            Event::Start(e) if e.local_name().as_ref() == "sheetData" => return Ok(true),
             Event::Start(e) => {
                 first.get_or_insert_with(|| e.local_name().as_ref().to_owned());
             }
-            Event::Eof => {
-                return content(match first {
-                    Some(t) => format!("la partie n'est pas une feuille de calcul ({t})"),
-                    None => "feuille vide".to_owned(),
-                })
-            }
+            Event::Eof => return Ok(false),
             _ => {}
         }
     }
-    let (mut row_index, mut col_index) = (0u32, 0u32);
-    let bad_ref = |r: &str| content(format!("référence de cellule invalide « {r} »"));
+}
+
+/// The merged ranges that follow the cells.
+fn merged_cells(xml: &mut XmlReader<&[u8]>, merged: &mut Vec<String>) {
     loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf)? {
-            Event::Start(e) if e.local_name().as_ref() == "row" => {
-                if let Some(r) = attr(&e, "r") {
-                    match cell_position(&r) {
-                        Some((row, _)) => row_index = row,
-                        None => return bad_ref(&r),
-                    }
-                }
-            }
-            Event::End(e) if e.local_name().as_ref() == "row" => {
-                row_index = row_index.saturating_add(1);
-                col_index = 0;
-            }
-            Event::Start(e) if e.local_name().as_ref() == "c" => {
-                let (mut r, mut s, mut t) = (None, None, None);
-                for a in e.attributes().with_checks(false).flatten() {
-                    match a.key.as_ref() {
-                        "r" => r = Some(a.value),
-                        "s" => s = Some(a.value),
-                        "t" => t = Some(a.value),
-                        _ => {}
-                    }
-                }
-                let pos = match r {
-                    Some(r) => match cell_position(&r) {
-                        Some((row, Some(col))) => {
-                            col_index = col;
-                            (row, col)
-                        }
-                        _ => return bad_ref(&r),
-                    },
-                    None => (row_index, col_index),
-                };
-                let (s, t) = (s.as_deref(), t.as_deref());
-                let mut value = Raw::Empty;
-                let mut formula = None;
-                loop {
-                    cell_buf.clear();
-                    match xml.read_event_into(&mut cell_buf)? {
-                        Event::Start(e) if e.local_name().as_ref() == "f" => {
-                            let shared = attr(&e, "t").is_some_and(|t| t == "shared");
-                            let anchor = attr(&e, "ref").is_some();
-                            if shared
-                                && attr(&e, "si")
-                                    .and_then(|s| s.parse::<usize>().ok())
-                                    .is_none()
-                            {
-                                return content("formule partagée sans numéro (si)");
-                            }
-                            let end = e.name().as_ref().to_owned();
-                            let text = read_text(xml, &end, &mut inner)?;
-                            formula = Some(if shared && !anchor {
-                                Formula::Copied
-                            } else {
-                                Formula::Text(text)
-                            });
-                        }
-                        Event::Start(e) => {
-                            let end = e.name().as_ref().to_owned();
-                            value = match e.local_name().as_ref() {
-                                "is" => {
-                                    Raw::Text(read_string(xml, &end, &mut inner, &mut text_buf)?)
-                                }
-                                "v" => read_v(xml, &end, t, &mut inner, &mut v_text)?,
-                                // Anything else (extensions) holds no value.
-                                _ => {
-                                    inner.clear();
-                                    xml.read_to_end_into(e.name(), &mut inner)?;
-                                    value
-                                }
-                            };
-                        }
-                        Event::End(e) if e.local_name().as_ref() == "c" => break,
-                        Event::Eof => return content("fin inattendue dans une cellule"),
-                        _ => {}
-                    }
-                }
-                col_index = col_index.saturating_add(1);
-                let Some((value, notes)) = cell_value(value, &v_text, s, t, formula, book)? else {
-                    continue;
-                };
-                if let Err(limit) = builder.push(pos.0, pos.1, value, notes, total) {
-                    return Ok(Err(limit));
-                }
-            }
-            Event::End(e) if e.local_name().as_ref() == "sheetData" => break,
-            Event::Eof => return content("fin inattendue dans <sheetData>"),
-            _ => {}
-        }
-    }
-    // Merged cells follow the cells in the part: read in the same pass.
-    let mut merged = Vec::new();
-    loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf) {
+        match xml.read_event() {
             Ok(Event::Start(e)) if e.local_name().as_ref() == "mergeCell" => {
                 if let Some(range) = attr(&e, "ref").and_then(|r| range_text(&r)) {
                     merged.push(range);
                 }
             }
-            // Nothing after the cells matters enough to refuse the file for.
+            // An error here ends this window only: the next one starts at a clean boundary.
             Ok(Event::Eof) | Err(_) => break,
             _ => {}
         }
     }
-    Ok(Ok(merged))
+}
+
+/// The cells' reading, carried from one window to the next: where the next row and cell are
+/// when the file does not say.
+struct Cells<'c, 'b> {
+    book: &'c Book<'b>,
+    row_index: &'c mut u32,
+    col_index: &'c mut u32,
+}
+
+impl Cells<'_, '_> {
+    /// The cells of one window: `true` once `</sheetData>` was read.
+    fn read(
+        self,
+        xml: &mut XmlReader<&[u8]>,
+        builder: &mut SheetBuilder<'_>,
+        total: &mut usize,
+    ) -> Result<Result<bool, WorkbookError>, Fault> {
+        let bad_ref = |r: &str| content(format!("référence de cellule invalide « {r} »"));
+        let mut v_text = String::new();
+        loop {
+            let event = xml.read_event()?;
+            // Each name is looked at once: finding the prefix's `:` is a search.
+            let local = match &event {
+                Event::Start(e) => e.local_name().into_inner(),
+                Event::End(e) => e.local_name().into_inner(),
+                _ => "",
+            };
+            match &event {
+                Event::Start(e) if local == "row" => {
+                    if let Some(r) = attr(e, "r") {
+                        match cell_position(&r) {
+                            Some((row, _)) => *self.row_index = row,
+                            None => return bad_ref(&r),
+                        }
+                    }
+                }
+                Event::End(_) if local == "row" => {
+                    *self.row_index = self.row_index.saturating_add(1);
+                    *self.col_index = 0;
+                }
+                Event::Start(e) if local == "c" => {
+                    let (mut r, mut s, mut t) = (None, None, None);
+                    for a in e.attributes().with_checks(false).flatten() {
+                        match a.key.as_ref() {
+                            "r" => r = Some(a.value),
+                            "s" => s = Some(a.value),
+                            "t" => t = Some(a.value),
+                            _ => {}
+                        }
+                    }
+                    let pos = match r {
+                        Some(r) => match cell_position(&r) {
+                            Some((row, Some(col))) => {
+                                *self.col_index = col;
+                                (row, col)
+                            }
+                            _ => return bad_ref(&r),
+                        },
+                        None => (*self.row_index, *self.col_index),
+                    };
+                    let (s, t) = (s.as_deref(), t.as_deref());
+                    let (value, formula) = cell_content(xml, t, &mut v_text)?;
+                    *self.col_index = self.col_index.saturating_add(1);
+                    let Some((value, notes)) =
+                        cell_value(value, &v_text, s, t, formula, self.book)?
+                    else {
+                        continue;
+                    };
+                    if let Err(limit) = builder.push(pos.0, pos.1, value, notes, total) {
+                        return Ok(Err(limit));
+                    }
+                }
+                Event::End(_) if local == "sheetData" => return Ok(Ok(true)),
+                Event::Eof => return Ok(Ok(false)),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// What a `<c>` holds, up to its `</c>`: its value and formula.
+fn cell_content(
+    xml: &mut XmlReader<&[u8]>,
+    t: Option<&str>,
+    v_text: &mut String,
+) -> Result<(Raw, Option<Formula>), Fault> {
+    let mut value = Raw::Empty;
+    let mut formula = None;
+    loop {
+        let event = xml.read_event()?;
+        let local = match &event {
+            Event::Start(e) => e.local_name().into_inner(),
+            Event::End(e) => e.local_name().into_inner(),
+            _ => "",
+        };
+        match &event {
+            Event::Start(e) if local == "f" => {
+                let shared = attr(e, "t").is_some_and(|t| t == "shared");
+                let anchor = attr(e, "ref").is_some();
+                if shared
+                    && attr(e, "si")
+                        .and_then(|s| s.parse::<usize>().ok())
+                        .is_none()
+                {
+                    return content("formule partagée sans numéro (si)");
+                }
+                let text = read_text(xml, e.name().as_ref())?;
+                formula = Some(if shared && !anchor {
+                    Formula::Copied
+                } else {
+                    Formula::Text(text)
+                });
+            }
+            Event::Start(e) => {
+                value = match local {
+                    "is" => Raw::Text(read_string(xml, e.name().as_ref())?),
+                    "v" => read_v(xml, e.name().as_ref(), t, v_text)?,
+                    // Anything else (extensions) holds no value.
+                    _ => {
+                        skip(xml, e.name().as_ref())?;
+                        value
+                    }
+                };
+            }
+            Event::End(_) if local == "c" => return Ok((value, formula)),
+            Event::End(_) if local == "row" => return row_in_cell(),
+            Event::Eof => return content("fin inattendue dans une cellule"),
+            _ => {}
+        }
+    }
+}
+
+/// Reads up to the `</closing>` of an element just started (nested ones of the same name
+/// included).
+fn skip<'x>(xml: &mut impl Events<'x>, closing: &str) -> Result<(), Fault> {
+    let mut depth = 0usize;
+    loop {
+        match xml.event()? {
+            Event::Start(e) if e.name().as_ref() == closing => depth += 1,
+            Event::End(e) if e.name().as_ref() == closing => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return Ok(()),
+            },
+            Event::End(e) if e.local_name().as_ref() == "row" => return row_in_cell(),
+            Event::Eof => return content(format!("fin inattendue dans <{closing}>")),
+            _ => {}
+        }
+    }
+}
+
+/// The worksheet's XML as quick-xml reads it fastest: from a slice, events borrowing from it.
+/// The part is inflated a window at a time, each ending just after a `</row>`, so memory stays
+/// small whatever the sheet's size. A window is only cut there when nothing before could hide
+/// a `</row>` that is no tag (a comment, CDATA, a processing instruction): otherwise it runs to
+/// the end of the part. The readers refuse a `</row>` inside a cell, so a row is never cut.
+struct Windows<R> {
+    part: R,
+    buf: Vec<u8>,
+    /// Bytes read ahead of the cut before another cut is looked for.
+    size: usize,
+    /// Where the last search for a cut stopped: the bytes before hold none.
+    searched: usize,
+    /// A comment, CDATA or instruction was seen: no more cuts.
+    whole: bool,
+    /// The XML declaration (the one `<?` a cut may follow) is behind.
+    declared: bool,
+    ended: bool,
+}
+
+/// The inflated bytes read ahead of each window's cut.
+const WINDOW_BYTES: usize = 1 << 18;
+
+impl<R: Read> Windows<R> {
+    fn new(part: R, size: usize) -> Windows<R> {
+        Windows {
+            part,
+            buf: Vec::new(),
+            size: size.max(16),
+            searched: 0,
+            whole: false,
+            declared: false,
+            ended: false,
+        }
+    }
+
+    /// The length of the next window at the start of `buf`; `None` at the end of the part.
+    fn next(&mut self) -> Result<Option<usize>, Fault> {
+        loop {
+            if self.ended {
+                return Ok((!self.buf.is_empty()).then_some(self.buf.len()));
+            }
+            let want = self.size as u64;
+            let read = (&mut self.part)
+                .take(want)
+                .read_to_end(&mut self.buf)
+                .map_err(|e| Fault::Content(e.to_string()))?;
+            if (read as u64) < want {
+                self.ended = true;
+                continue;
+            }
+            if let Some(cut) = self.cut() {
+                return Ok(Some(cut));
+            }
+        }
+    }
+
+    /// The end of the last `</row>` read, when a window may end there.
+    fn cut(&mut self) -> Option<usize> {
+        let from = self.searched.saturating_sub(8);
+        self.searched = self.buf.len();
+        if !self.declared {
+            let start = usize::from(self.buf.starts_with("\u{feff}".as_bytes())) * 3;
+            match self.buf[start..].starts_with(b"<?") {
+                true => match memchr::memmem::find(&self.buf, b"?>") {
+                    Some(end) => {
+                        self.declared = true;
+                        return self.cut_after(end + 2);
+                    }
+                    // A declaration longer than a window: no cut until the end.
+                    None => self.whole = true,
+                },
+                false => self.declared = true,
+            }
+        }
+        self.cut_after(from)
+    }
+
+    /// A cut after the last `</row>` of `buf[from..]`, unless a `<!` or `<?` comes first.
+    fn cut_after(&mut self, from: usize) -> Option<usize> {
+        let searched = &self.buf[from.min(self.buf.len())..];
+        if memchr::memmem::find(searched, b"<!").is_some()
+            || memchr::memmem::find(searched, b"<?").is_some()
+        {
+            self.whole = true;
+        }
+        if self.whole {
+            return None;
+        }
+        let mut end = searched.len();
+        // A few tries: a cut missed here only makes this window longer.
+        for _ in 0..64 {
+            let at = memchr::memmem::rfind(&searched[..end], b"row>")?;
+            let name = searched[..at]
+                .iter()
+                .rposition(|b| matches!(b, b'<' | b'/' | b'>' | b' ' | b'\t' | b'\r' | b'\n'))
+                .map_or(0, |p| p + 1);
+            let prefixed = name < at && searched[at - 1] == b':';
+            if (name == at || prefixed) && name >= 2 && &searched[name - 2..name] == b"</" {
+                return Some(from + at + 4);
+            }
+            end = at;
+        }
+        None
+    }
+
+    /// Drops the window just read.
+    fn consume(&mut self, cut: usize) {
+        self.buf.drain(..cut);
+        self.searched = self.searched.saturating_sub(cut);
+    }
+}
+
+/// One XML event at a time, whichever way the reader holds its bytes.
+trait Events<'x> {
+    fn event(&mut self) -> Result<Event<'_>, Fault>;
+}
+
+impl<'x> Events<'x> for XmlReader<&'x [u8]> {
+    fn event(&mut self) -> Result<Event<'_>, Fault> {
+        Ok(self.read_event()?)
+    }
+}
+
+/// A buffered reader (small parts) with the buffer its events borrow from.
+struct Buffered<'r, R> {
+    xml: &'r mut XmlReader<R>,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> Events<'_> for Buffered<'_, R> {
+    fn event(&mut self) -> Result<Event<'_>, Fault> {
+        self.buf.clear();
+        Ok(self.xml.read_event_into(&mut self.buf)?)
+    }
 }
 
 /// `a1:c1` → `A1:C1`, `B2` → `B2:B2`: the range as the report shows it.
@@ -853,34 +1135,30 @@ enum Raw {
 
 /// The content of a `<v>`. Numbers, indexes, booleans and error codes are plain ASCII: their
 /// first text event is the value. Other types may hold entities.
-fn read_v<R: BufRead>(
-    xml: &mut XmlReader<R>,
+fn read_v<'x>(
+    xml: &mut impl Events<'x>,
     closing: &str,
     t: Option<&str>,
-    buf: &mut Vec<u8>,
     scratch: &mut String,
 ) -> Result<Raw, Fault> {
     match t {
         // An inline string's value is in `<is>`; a `<v>` beside it is redundant.
         Some("inlineStr" | "is") => {
-            buf.clear();
-            xml.read_to_end_into(quick_xml::name::QName(closing), buf)?;
+            skip(xml, closing)?;
             Ok(Raw::Empty)
         }
         Some("n" | "s" | "b" | "e") | None => {
-            buf.clear();
             scratch.clear();
-            match xml.read_event_into(buf)? {
+            match xml.event()? {
                 Event::Text(t) => scratch.push_str(t.as_ref()),
                 Event::End(_) => return Ok(Raw::Empty),
                 Event::Eof => return content("fin inattendue dans <v>"),
                 _ => {}
             };
-            buf.clear();
-            xml.read_to_end_into(quick_xml::name::QName(closing), buf)?;
+            skip(xml, closing)?;
             Ok(Raw::Scratch)
         }
-        _ => Ok(Raw::V(read_text(xml, closing, buf)?)),
+        _ => Ok(Raw::V(read_text(xml, closing)?)),
     }
 }
 
@@ -913,7 +1191,7 @@ fn cell_value(
         Some("s") => {
             let index = v.parse::<usize>().unwrap_or(0);
             match book.strings.get(index) {
-                Some(s) => Ok(text_value(s)),
+                Some(s) => Ok(s.clone()),
                 None => content(format!("texte partagé n° {index} introuvable")),
             }
         }
@@ -1009,5 +1287,124 @@ fn error(name: &str, e: Fault) -> WorkbookError {
                 "Le classeur « {name} » ne peut pas être lu : son contenu est endommagé ou d'une forme inattendue (détail technique : {other}). Rouvrez-le dans votre tableur et enregistrez-le à nouveau au format .xlsx"
             ),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book_with(strings: &[Option<(CellValue, Vec<TextNote>)>]) -> Book<'_> {
+        Book {
+            strings,
+            formats: &[NumFormat::Other],
+            system: DateSystem::Excel1900,
+        }
+    }
+
+    /// The rows and merged ranges of a worksheet's XML read in windows of `window` bytes, or
+    /// the error, as text.
+    fn read(xml: &str, window: usize) -> String {
+        let strings = [Some((CellValue::Text("partagé".into()), Vec::new()))];
+        let book = book_with(&strings);
+        let mut builder = SheetBuilder::new("Passages", "test.xlsx");
+        let mut total = 0;
+        match read_sheet(xml.as_bytes(), window, &book, &mut builder, &mut total) {
+            Ok(Ok(merged)) => format!("{:?} {merged:?}", builder.finish()),
+            Ok(Err(e)) => format!("limite : {e}"),
+            Err(Fault::Content(e) | Fault::Zip(e)) => format!("erreur : {e}"),
+        }
+    }
+
+    const SHEET: &str = concat!(
+        "\u{feff}<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+        "<x:worksheet xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">",
+        "<x:dimension ref=\"A1:C4\"/><x:sheetData>",
+        "<x:row r=\"1\"><x:c r=\"A1\" t=\"s\"><x:v>0</x:v></x:c><x:c t=\"inlineStr\"><x:is><x:t>arrow&gt;</x:t></x:is></x:c></x:row>",
+        "<row><c><v>12</v></c><c r=\"C2\"><f>A1*2</f><v>24</v></c></row >",
+        "<row r=\"4\"><c r=\"A4\" t=\"str\"><v>a:row&gt;b</v></c><c r=\"B4\"/></row>",
+        "</x:sheetData><x:mergeCells><x:mergeCell ref=\"a1:b1\"/></x:mergeCells></x:worksheet>",
+    );
+
+    #[test]
+    fn rows_read_in_windows_of_any_size_are_the_rows_read_at_once() {
+        let whole = read(SHEET, 1 << 20);
+        assert!(
+            whole.contains("partagé") && whole.contains("arrow>"),
+            "{whole}"
+        );
+        assert!(
+            whole.contains("a:row>b") && whole.contains("A1:B1"),
+            "{whole}"
+        );
+        assert!(whole.contains("number: 4"), "{whole}");
+        for window in 16..SHEET.len() + 8 {
+            assert_eq!(read(SHEET, window), whole, "fenêtres de {window} octets");
+        }
+    }
+
+    #[test]
+    fn a_window_ends_only_after_a_row_end_tag() {
+        for window in 16..SHEET.len() + 8 {
+            let mut windows = Windows::new(SHEET.as_bytes(), window);
+            let mut rebuilt = Vec::new();
+            while let Some(cut) = windows.next().unwrap_or_else(|_| unreachable!()) {
+                let piece = &windows.buf[..cut];
+                if cut < windows.buf.len() || !windows.ended {
+                    let text = std::str::from_utf8(piece).unwrap_or_default();
+                    assert!(
+                        text.ends_with("</x:row>") || text.ends_with("</row>"),
+                        "fenêtre de {window} octets coupée après {text:?}"
+                    );
+                }
+                rebuilt.extend_from_slice(piece);
+                windows.consume(cut);
+            }
+            assert_eq!(rebuilt, SHEET.as_bytes(), "fenêtres de {window} octets");
+        }
+    }
+
+    #[test]
+    fn no_window_ends_after_a_comment_cdata_or_instruction() {
+        for hidden in ["<!-- </row> -->", "<![CDATA[</row>]]>", "<?pi </row>?>"] {
+            let xml = format!(
+                "<worksheet><sheetData><row><c><v>1</v></c></row>{hidden}<row><c><v>2</v></c></row><row><c><v>3</v></c></row></sheetData></worksheet>"
+            );
+            for window in 16..xml.len() + 8 {
+                let mut windows = Windows::new(xml.as_bytes(), window);
+                let hidden_at = xml.find(hidden).unwrap_or_default();
+                let mut end = 0;
+                while let Some(cut) = windows.next().unwrap_or_else(|_| unreachable!()) {
+                    end += cut;
+                    assert!(
+                        end <= hidden_at || end == xml.len(),
+                        "{hidden} : fenêtre de {window} octets coupée à {end}"
+                    );
+                    windows.consume(cut);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_row_end_inside_a_cell_is_refused_wherever_the_window_ends() {
+        for cell in [
+            "<c><v>1</v></row></c>",
+            "<c t=\"inlineStr\"><is><t>a</t></row></is></c>",
+            "<c t=\"str\"><v>a</row></v></c>",
+            "<c><f>A1</row></f><v>1</v></c>",
+            "<c><extLst></row></extLst><v>1</v></c>",
+        ] {
+            let xml = format!(
+                "<worksheet><sheetData><row><c><v>0</v></c></row><row>{cell}</row><row><c><v>2</v></c></row></sheetData></worksheet>"
+            );
+            for window in 16..xml.len() + 8 {
+                assert_eq!(
+                    read(&xml, window),
+                    "erreur : balise </row> à l'intérieur d'une cellule",
+                    "{cell} en fenêtres de {window} octets"
+                );
+            }
+        }
     }
 }
