@@ -9,7 +9,7 @@
 //! (a built-in date format) reads as the date 2024-04-20 in row 2, column 1.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Cursor, Read};
+use std::io::{Cursor, Read};
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader as XmlReader;
@@ -248,7 +248,6 @@ fn read_parts(
 }
 
 type Part<'z, 'b> = std::io::Take<zip::read::ZipFile<'z, Cursor<&'b [u8]>>>;
-type Xml<'z, 'b> = XmlReader<BufReader<Part<'z, 'b>>>;
 
 /// One part, inflating at most `limit` bytes (the zip guard checked the declared sizes; this
 /// holds even if a size lies); `None` when the part is absent.
@@ -265,19 +264,27 @@ fn open_part<'z, 'b>(
     Ok(Some(file.take(limit)))
 }
 
-/// A quick-xml reader over one part (see [`open_part`]).
-fn open<'z, 'b>(
-    zip: &'z mut Zip<'b>,
+/// One part inflated whole (see [`open_part`]), for [`part_reader`].
+fn read_part(
+    zip: &mut Zip<'_>,
     parts: &HashMap<String, usize>,
     path: &str,
     limit: u64,
-) -> Result<Option<Xml<'z, 'b>>, Fault> {
-    let Some(part) = open_part(zip, parts, path, limit)? else {
+) -> Result<Option<Vec<u8>>, Fault> {
+    let Some(mut part) = open_part(zip, parts, path, limit)? else {
         return Ok(None);
     };
-    let mut xml = XmlReader::from_reader(BufReader::with_capacity(1 << 16, part));
+    let mut bytes = Vec::new();
+    part.read_to_end(&mut bytes)
+        .map_err(|e| Fault::Content(e.to_string()))?;
+    Ok(Some(bytes))
+}
+
+/// A quick-xml reader over a part's bytes: events borrow from them.
+fn part_reader(bytes: &[u8]) -> XmlReader<&[u8]> {
+    let mut xml = XmlReader::from_reader(bytes);
     configure(&mut xml);
-    Ok(Some(xml))
+    xml
 }
 
 /// The same reading of every part: names as written, text untrimmed, `<a/>` as `<a></a>`.
@@ -324,11 +331,10 @@ fn office_document(
     parts: &HashMap<String, usize>,
 ) -> Result<(String, String), Fault> {
     let mut target = None;
-    if let Some(mut xml) = open(zip, parts, "_rels/.rels", limits::MAX_PART_BYTES)? {
-        let mut buf = Vec::new();
+    if let Some(bytes) = read_part(zip, parts, "_rels/.rels", limits::MAX_PART_BYTES)? {
+        let mut xml = part_reader(&bytes);
         loop {
-            buf.clear();
-            match xml.read_event_into(&mut buf)? {
+            match xml.read_event()? {
                 Event::Start(e) if e.local_name().as_ref() == "Relationship" => {
                     let office = attr(&e, "Type")
                         .is_some_and(|t| t.ends_with("/relationships/officeDocument"));
@@ -365,14 +371,13 @@ fn relationships(
     parts: &HashMap<String, usize>,
     path: &str,
 ) -> Result<HashMap<String, (String, String)>, Fault> {
-    let Some(mut xml) = open(zip, parts, path, limits::MAX_PART_BYTES)? else {
+    let Some(bytes) = read_part(zip, parts, path, limits::MAX_PART_BYTES)? else {
         return content(format!("partie {path} absente"));
     };
     let mut rels = HashMap::new();
-    let mut buf = Vec::new();
+    let mut xml = part_reader(&bytes);
     loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf)? {
+        match xml.read_event()? {
             Event::Start(e) if e.local_name().as_ref() == "Relationship" => {
                 if let Some(id) = attr(&e, "Id") {
                     let target = text_attr(&e, "Target")?.unwrap_or_default();
@@ -394,15 +399,14 @@ fn workbook(
     parts: &HashMap<String, usize>,
     path: &str,
 ) -> Result<(Vec<(String, String, bool)>, DateSystem), Fault> {
-    let Some(mut xml) = open(zip, parts, path, limits::MAX_PART_BYTES)? else {
+    let Some(bytes) = read_part(zip, parts, path, limits::MAX_PART_BYTES)? else {
         return content(format!("partie {path} absente"));
     };
     let mut sheets = Vec::new();
     let mut system = DateSystem::Excel1900;
-    let mut buf = Vec::new();
+    let mut xml = part_reader(&bytes);
     loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf)? {
+        match xml.read_event()? {
             Event::Start(e) if e.local_name().as_ref() == "sheet" => {
                 let mut name = String::new();
                 let mut rel_id = String::new();
@@ -440,16 +444,13 @@ fn shared_strings(
     parts: &HashMap<String, usize>,
     path: &str,
 ) -> Result<Vec<String>, Fault> {
-    let Some(mut xml) = open(zip, parts, path, limits::MAX_PART_BYTES)? else {
+    let Some(bytes) = read_part(zip, parts, path, limits::MAX_PART_BYTES)? else {
         return Ok(Vec::new());
     };
     let mut strings = Vec::new();
-    let mut xml = Buffered {
-        xml: &mut xml,
-        buf: Vec::new(),
-    };
+    let mut xml = part_reader(&bytes);
     loop {
-        match xml.event()? {
+        match xml.read_event()? {
             Event::Start(e) if e.local_name().as_ref() == "sst" => {
                 if let Some(n) = attr(&e, "uniqueCount").and_then(|n| n.parse::<usize>().ok()) {
                     // A forged count must not reserve gigabytes.
@@ -457,9 +458,7 @@ fn shared_strings(
                 }
             }
             Event::Start(e) if e.local_name().as_ref() == "si" => {
-                let end = e.name().as_ref().to_owned();
-                drop(e);
-                strings.push(read_string(&mut xml, &end)?);
+                strings.push(read_string(&mut xml, e.name().as_ref())?);
             }
             Event::Eof => break,
             _ => {}
@@ -471,21 +470,18 @@ fn shared_strings(
 /// The text of an `<si>` or `<is>` element up to `</closing>`: plain `<t>` or the runs of
 /// rich text (`<r><t>`), without the phonetic guides (`<rPh>`). Without
 /// `xml:space="preserve"`, spaces at the ends of each `<t>` are not part of the text.
-fn read_string<'x>(xml: &mut impl Events<'x>, closing: &str) -> Result<String, Fault> {
+fn read_string(xml: &mut XmlReader<&[u8]>, closing: &str) -> Result<String, Fault> {
     let mut out = String::new();
     let mut phonetic = false;
     loop {
-        match xml.event()? {
+        match xml.read_event()? {
             Event::End(e) if e.name().as_ref() == closing => return Ok(out),
             Event::Start(e) if e.local_name().as_ref() == "rPh" => phonetic = true,
             Event::End(e) if e.local_name().as_ref() == "rPh" => phonetic = false,
             Event::End(e) if e.local_name().as_ref() == "row" => return row_in_cell(),
             Event::Start(e) if e.local_name().as_ref() == "t" && !phonetic => {
                 let preserve = attr(&e, "xml:space").is_some_and(|v| v == "preserve");
-                let end = e.name().as_ref().to_owned();
-                // The event borrows the reader's buffer, needed again below.
-                drop(e);
-                let value = read_text(xml, &end)?;
+                let value = read_text(xml, e.name().as_ref())?;
                 let value = if preserve {
                     &value[..]
                 } else {
@@ -500,10 +496,10 @@ fn read_string<'x>(xml: &mut impl Events<'x>, closing: &str) -> Result<String, F
 }
 
 /// The text content up to `</closing>`, entities and character references expanded.
-fn read_text<'x>(xml: &mut impl Events<'x>, closing: &str) -> Result<String, Fault> {
+fn read_text(xml: &mut XmlReader<&[u8]>, closing: &str) -> Result<String, Fault> {
     let mut value = String::new();
     loop {
-        match xml.event()? {
+        match xml.read_event()? {
             Event::Text(t) => value.push_str(&t.xml10_content()),
             Event::CData(t) => value.push_str(&t.xml10_content()),
             Event::GeneralRef(r) => {
@@ -583,16 +579,15 @@ fn styles(
     parts: &HashMap<String, usize>,
     path: &str,
 ) -> Result<Vec<NumFormat>, Fault> {
-    let Some(mut xml) = open(zip, parts, path, limits::MAX_PART_BYTES)? else {
+    let Some(bytes) = read_part(zip, parts, path, limits::MAX_PART_BYTES)? else {
         return Ok(Vec::new());
     };
     let mut custom: HashMap<String, NumFormat> = HashMap::new();
     let mut formats = Vec::new();
     let (mut in_xfs, mut in_fmts) = (false, false);
-    let mut buf = Vec::new();
+    let mut xml = part_reader(&bytes);
     loop {
-        buf.clear();
-        match xml.read_event_into(&mut buf)? {
+        match xml.read_event()? {
             Event::Start(e) => match e.local_name().as_ref() {
                 "numFmts" => in_fmts = true,
                 "cellXfs" => in_xfs = true,
@@ -955,10 +950,10 @@ fn cell_content(
 
 /// Reads up to the `</closing>` of an element just started (nested ones of the same name
 /// included).
-fn skip<'x>(xml: &mut impl Events<'x>, closing: &str) -> Result<(), Fault> {
+fn skip(xml: &mut XmlReader<&[u8]>, closing: &str) -> Result<(), Fault> {
     let mut depth = 0usize;
     loop {
-        match xml.event()? {
+        match xml.read_event()? {
             Event::Start(e) if e.name().as_ref() == closing => depth += 1,
             Event::End(e) if e.name().as_ref() == closing => match depth.checked_sub(1) {
                 Some(d) => depth = d,
@@ -1083,30 +1078,6 @@ impl<R: Read> Windows<R> {
     }
 }
 
-/// One XML event at a time, whichever way the reader holds its bytes.
-trait Events<'x> {
-    fn event(&mut self) -> Result<Event<'_>, Fault>;
-}
-
-impl<'x> Events<'x> for XmlReader<&'x [u8]> {
-    fn event(&mut self) -> Result<Event<'_>, Fault> {
-        Ok(self.read_event()?)
-    }
-}
-
-/// A buffered reader (small parts) with the buffer its events borrow from.
-struct Buffered<'r, R> {
-    xml: &'r mut XmlReader<R>,
-    buf: Vec<u8>,
-}
-
-impl<R: BufRead> Events<'_> for Buffered<'_, R> {
-    fn event(&mut self) -> Result<Event<'_>, Fault> {
-        self.buf.clear();
-        Ok(self.xml.read_event_into(&mut self.buf)?)
-    }
-}
-
 /// `a1:c1` → `A1:C1`, `B2` → `B2:B2`: the range as the report shows it.
 fn range_text(r: &str) -> Option<String> {
     let mut ends = r.split(':').map(|p| match cell_position(p) {
@@ -1135,8 +1106,8 @@ enum Raw {
 
 /// The content of a `<v>`. Numbers, indexes, booleans and error codes are plain ASCII: their
 /// first text event is the value. Other types may hold entities.
-fn read_v<'x>(
-    xml: &mut impl Events<'x>,
+fn read_v(
+    xml: &mut XmlReader<&[u8]>,
     closing: &str,
     t: Option<&str>,
     scratch: &mut String,
@@ -1149,7 +1120,7 @@ fn read_v<'x>(
         }
         Some("n" | "s" | "b" | "e") | None => {
             scratch.clear();
-            match xml.event()? {
+            match xml.read_event()? {
                 Event::Text(t) => scratch.push_str(t.as_ref()),
                 Event::End(_) => return Ok(Raw::Empty),
                 Event::Eof => return content("fin inattendue dans <v>"),
