@@ -839,8 +839,8 @@ impl Cells<'_, '_> {
             let event = xml.read_event()?;
             // Each name is looked at once: finding the prefix's `:` is a search.
             let local = match &event {
-                Event::Start(e) => e.local_name().into_inner(),
-                Event::End(e) => e.local_name().into_inner(),
+                Event::Start(e) => local_name(e.name().into_inner()),
+                Event::End(e) => local_name(e.name().into_inner()),
                 _ => "",
             };
             match &event {
@@ -896,6 +896,15 @@ impl Cells<'_, '_> {
     }
 }
 
+/// `x:c` → `c`. Names in cells are a letter or two: a byte loop beats quick-xml's
+/// `local_name`, a general substring search, twice per cell.
+fn local_name(name: &str) -> &str {
+    match name.bytes().rposition(|b| b == b':') {
+        Some(colon) => &name[colon + 1..],
+        None => name,
+    }
+}
+
 /// What a `<c>` holds, up to its `</c>`: its value and formula.
 fn cell_content(
     xml: &mut XmlReader<&[u8]>,
@@ -907,8 +916,8 @@ fn cell_content(
     loop {
         let event = xml.read_event()?;
         let local = match &event {
-            Event::Start(e) => e.local_name().into_inner(),
-            Event::End(e) => e.local_name().into_inner(),
+            Event::Start(e) => local_name(e.name().into_inner()),
+            Event::End(e) => local_name(e.name().into_inner()),
             _ => "",
         };
         match &event {
