@@ -9,6 +9,8 @@
 //   node scripts/bench-web.mjs                 workbooks from `cargo run --release --example gen_workbook N FILE`
 //   node scripts/bench-web.mjs --csv           CSV of the same rows instead (any workbook reader)
 //   node scripts/bench-web.mjs 10000 50000     other sizes
+//   node scripts/bench-web.mjs --www=DIR       another copy of www/ (another engine build), to
+//                                              compare two builds run after run
 // Needs www/pkg (scripts/build-wasm.sh) and Chromium at /usr/bin/chromium.
 
 import { chromium } from 'playwright-core';
@@ -22,6 +24,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'target/bench');
 const args = process.argv.slice(2);
 const csv = args.includes('--csv');
+// --www=DIR serves another copy of the page (another build of the engine) for a side-by-side run.
+const www = args.find((a) => a.startsWith('--www='))?.slice('--www='.length) ?? join(ROOT, 'www');
 const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
 if (sizes.length === 0) sizes.push(10_000, 100_000);
 mkdirSync(OUT, { recursive: true });
@@ -61,7 +65,7 @@ function browserRss() {
 }
 const mo = (bytes) => `${Math.round(bytes / 1e6)} Mo`;
 
-const server = await serve(join(ROOT, 'www'));
+const server = await serve(resolve(www));
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

@@ -26,7 +26,7 @@ build_module() {
   wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
     --out-dir www/pkg "$OUT/$name.wasm"
   say "wasm-opt -O3 ($name)"
-  npx --no-install wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
+  npx --no-install wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals \
     "www/pkg/${name}_bg.wasm" -o "www/pkg/${name}_bg.wasm"
 }

@@ -109,7 +109,7 @@ fn read_parts(
     let (metas, system) = workbook(&mut zip, &parts, &format!("{xl_path}{workbook_name}"))?;
     // Cleaned once per shared string rather than once per cell that uses it.
     let strings: Vec<Option<(CellValue, Vec<TextNote>)>> =
-        strings.iter().map(|s| text_value(s)).collect();
+        strings.into_iter().map(|s| text_value(&s)).collect();
     let book = Book {
         strings: &strings,
         formats: &formats,
