@@ -214,6 +214,39 @@ fn a_cell_beyond_the_last_column_is_refused() {
 }
 
 #[test]
+fn a_row_end_inside_a_cell_is_reported_as_damaged() {
+    // The sheet is read in windows that end after a </row>: one inside a cell is refused
+    // wherever it falls, rather than the cell being cut in two.
+    let bytes = support::rezip(&small_xlsx(), |name, xml| {
+        if name == "xl/worksheets/sheet1.xml" {
+            xml.replacen("</v></c>", "</v></row></c>", 1)
+        } else {
+            xml
+        }
+    });
+    refused(
+        &bytes,
+        "ligne-dans-cellule.xlsx",
+        ErrorKind::Damaged,
+        &["endommagé", "balise </row> à l'intérieur d'une cellule"],
+    );
+}
+
+#[test]
+fn comments_among_the_rows_are_read_past() {
+    let bytes = support::rezip(&small_xlsx(), |name, xml| {
+        if name == "xl/worksheets/sheet1.xml" {
+            xml.replacen("</row>", "</row><!-- </row><row r=\"9\"> -->", 1)
+        } else {
+            xml
+        }
+    });
+    let book = timed(&bytes, "commentaire.xlsx").unwrap();
+    let rows = &book.sheets[0].rows;
+    assert_eq!(rows.iter().map(|r| r.number).collect::<Vec<_>>(), [1, 2]);
+}
+
+#[test]
 fn a_workbook_without_sheets_is_refused() {
     let ods = support::ods(&[]);
     refused(&ods, "vide.ods", ErrorKind::NoSheet, &["aucune feuille"]);
