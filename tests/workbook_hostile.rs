@@ -46,6 +46,17 @@ fn small_xlsx() -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
+/// [`small_xlsx`] with its sheet's XML changed by `edit`.
+fn small_xlsx_edited(edit: impl Fn(String) -> String) -> Vec<u8> {
+    support::rezip(&small_xlsx(), |name, xml| {
+        if name == "xl/worksheets/sheet1.xml" {
+            edit(xml)
+        } else {
+            xml
+        }
+    })
+}
+
 #[test]
 fn empty_files_are_refused() {
     refused(b"", "vide.xlsx", ErrorKind::Empty, &["vide", "0 octet"]);
@@ -177,18 +188,14 @@ fn a_part_inflating_beyond_its_declared_size_is_stopped() {
 
 #[test]
 fn a_sheet_declaring_every_cell_of_excel_is_read_as_what_it_holds() {
-    let bytes = support::rezip(&small_xlsx(), |name, xml| {
-        if name == "xl/worksheets/sheet1.xml" {
-            let start = xml.find("<dimension ref=\"").unwrap();
-            let end = start + xml[start..].find("/>").unwrap() + 2;
-            format!(
-                "{}<dimension ref=\"A1:XFD1048576\"/>{}",
-                &xml[..start],
-                &xml[end..]
-            )
-        } else {
-            xml
-        }
+    let bytes = small_xlsx_edited(|xml| {
+        let start = xml.find("<dimension ref=\"").unwrap();
+        let end = start + xml[start..].find("/>").unwrap() + 2;
+        format!(
+            "{}<dimension ref=\"A1:XFD1048576\"/>{}",
+            &xml[..start],
+            &xml[end..]
+        )
     });
     let book = timed(&bytes, "dimension.xlsx").unwrap();
     let rows = &book.sheets[0].rows;
@@ -198,13 +205,7 @@ fn a_sheet_declaring_every_cell_of_excel_is_read_as_what_it_holds() {
 
 #[test]
 fn a_cell_beyond_the_last_column_is_refused() {
-    let bytes = support::rezip(&small_xlsx(), |name, xml| {
-        if name == "xl/worksheets/sheet1.xml" {
-            xml.replace("r=\"A2\"", "r=\"XFE2\"")
-        } else {
-            xml
-        }
-    });
+    let bytes = small_xlsx_edited(|xml| xml.replace("r=\"A2\"", "r=\"XFE2\""));
     refused(
         &bytes,
         "hors-limite.xlsx",
@@ -217,13 +218,7 @@ fn a_cell_beyond_the_last_column_is_refused() {
 fn a_row_end_inside_a_cell_is_reported_as_damaged() {
     // The sheet is read in windows that end after a </row>: one inside a cell is refused
     // wherever it falls, rather than the cell being cut in two.
-    let bytes = support::rezip(&small_xlsx(), |name, xml| {
-        if name == "xl/worksheets/sheet1.xml" {
-            xml.replacen("</v></c>", "</v></row></c>", 1)
-        } else {
-            xml
-        }
-    });
+    let bytes = small_xlsx_edited(|xml| xml.replacen("</v></c>", "</v></row></c>", 1));
     refused(
         &bytes,
         "ligne-dans-cellule.xlsx",
@@ -234,13 +229,8 @@ fn a_row_end_inside_a_cell_is_reported_as_damaged() {
 
 #[test]
 fn comments_among_the_rows_are_read_past() {
-    let bytes = support::rezip(&small_xlsx(), |name, xml| {
-        if name == "xl/worksheets/sheet1.xml" {
-            xml.replacen("</row>", "</row><!-- </row><row r=\"9\"> -->", 1)
-        } else {
-            xml
-        }
-    });
+    let bytes =
+        small_xlsx_edited(|xml| xml.replacen("</row>", "</row><!-- </row><row r=\"9\"> -->", 1));
     let book = timed(&bytes, "commentaire.xlsx").unwrap();
     let rows = &book.sheets[0].rows;
     assert_eq!(rows.iter().map(|r| r.number).collect::<Vec<_>>(), [1, 2]);

@@ -837,12 +837,7 @@ impl Cells<'_, '_> {
         let mut v_text = String::new();
         loop {
             let event = xml.read_event()?;
-            // Each name is looked at once: finding the prefix's `:` is a search.
-            let local = match &event {
-                Event::Start(e) => local_name(e.name().into_inner()),
-                Event::End(e) => local_name(e.name().into_inner()),
-                _ => "",
-            };
+            let local = local_name(&event);
             match &event {
                 Event::Start(e) if local == "row" => {
                     if let Some(r) = attr(e, "r") {
@@ -896,9 +891,15 @@ impl Cells<'_, '_> {
     }
 }
 
-/// `x:c` → `c`. Names in cells are a letter or two: a byte loop beats quick-xml's
-/// `local_name`, a general substring search, twice per cell.
-fn local_name(name: &str) -> &str {
+/// The name of a start or end tag without its prefix (`x:c` → `c`), looked at once per event;
+/// empty for other events. Names in cells are a letter or two: a byte loop beats quick-xml's
+/// `local_name`, a general substring search.
+fn local_name<'e>(event: &'e Event<'_>) -> &'e str {
+    let name = match event {
+        Event::Start(e) => e.name().into_inner(),
+        Event::End(e) => e.name().into_inner(),
+        _ => return "",
+    };
     match name.bytes().rposition(|b| b == b':') {
         Some(colon) => &name[colon + 1..],
         None => name,
@@ -915,11 +916,7 @@ fn cell_content(
     let mut formula = None;
     loop {
         let event = xml.read_event()?;
-        let local = match &event {
-            Event::Start(e) => local_name(e.name().into_inner()),
-            Event::End(e) => local_name(e.name().into_inner()),
-            _ => "",
-        };
+        let local = local_name(&event);
         match &event {
             Event::Start(e) if local == "f" => {
                 let shared = attr(e, "t").is_some_and(|t| t == "shared");
