@@ -223,7 +223,10 @@ fn a_row_end_inside_a_cell_is_reported_as_damaged() {
         &bytes,
         "ligne-dans-cellule.xlsx",
         ErrorKind::Damaged,
-        &["endommagé", "balise </row> à l'intérieur d'une cellule"],
+        &[
+            "endommagé",
+            "balise </row> à l'intérieur d'une cellule, en Passages!A1",
+        ],
     );
 }
 

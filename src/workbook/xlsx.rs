@@ -15,9 +15,9 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader as XmlReader;
 
 use super::{
-    column_letters, limits, parse_iso_date_time, serial_to_date, text_value, BookNote, CellValue,
-    DateSystem, ErrorKind, Format, Row, Sheet, SheetBuilder, Streamed, TextNote, Workbook,
-    WorkbookError,
+    cell_reference, column_letters, limits, parse_iso_date_time, serial_to_date, text_value,
+    BookNote, CellValue, DateSystem, ErrorKind, Format, Row, Sheet, SheetBuilder, Streamed,
+    TextNote, Workbook, WorkbookError,
 };
 
 type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
@@ -872,7 +872,16 @@ impl Cells<'_, '_> {
                         None => (*self.row_index, *self.col_index),
                     };
                     let (s, t) = (s.as_deref(), t.as_deref());
-                    let (value, formula) = cell_content(xml, t, &mut v_text)?;
+                    // What is wrong inside a cell says which one, for the user to look at it.
+                    let (value, formula) = match cell_content(xml, t, &mut v_text) {
+                        Ok(content) => content,
+                        Err(Fault::Content(m)) => {
+                            let cell =
+                                cell_reference(builder.sheet, pos.1, pos.0.saturating_add(1));
+                            return content(format!("{m}, en {cell}"));
+                        }
+                        Err(zip) => return Err(zip),
+                    };
                     *self.col_index = self.col_index.saturating_add(1);
                     let Some((value, notes)) =
                         cell_value(value, &v_text, s, t, formula, self.book)?
@@ -1378,7 +1387,7 @@ mod tests {
             for window in 16..xml.len() + 8 {
                 assert_eq!(
                     read(&xml, window),
-                    "erreur : balise </row> à l'intérieur d'une cellule",
+                    "erreur : balise </row> à l'intérieur d'une cellule, en Passages!A2",
                     "{cell} en fenêtres de {window} octets"
                 );
             }
