@@ -25,9 +25,15 @@ pub(super) fn validate_files<'x>(
     schema: &Schema,
     files: impl Iterator<Item = (&'x str, &'x [GroupSpan])>,
 ) -> Vec<Report> {
+    // Only the verdict is needed: a file found invalid is validated again, whole and located.
     let options = ValidationOptions {
         max_errors: 20,
+        locate: false,
         ..ValidationOptions::default()
+    };
+    let located = ValidationOptions {
+        locate: true,
+        ..options.clone()
     };
     let files: Vec<(&str, &[GroupSpan])> = files.collect();
     #[cfg(not(target_arch = "wasm32"))]
@@ -36,11 +42,13 @@ pub(super) fn validate_files<'x>(
         let total: usize = files.iter().map(|(xml, _)| xml.len()).sum();
         if threads > 1 && total > 0 {
             let share = total / threads;
-            // (file, the half to check or `None` for the whole file), largest first.
+            // (file, the half to check or `None` for the whole file), largest first. A file
+            // larger than a thread's share is cut at that share, so that its rest and the
+            // other files make up the other shares (one file: two halves).
             let mut jobs: Vec<(usize, Option<Half>)> = Vec::new();
             for (i, (xml, spans)) in files.iter().enumerate() {
                 let parts = if xml.len() > share {
-                    validation_parts(xml.len(), spans)
+                    validation_parts(xml.len(), spans, share)
                 } else {
                     None
                 };
@@ -66,7 +74,7 @@ pub(super) fn validate_files<'x>(
                     .enumerate()
                     .map(|(i, (xml, _))| match valid[i] {
                         true => Report::default(),
-                        false => schema.validate_str(xml, &options),
+                        false => schema.validate_str(xml, &located),
                     })
                     .collect();
             }
@@ -74,7 +82,10 @@ pub(super) fn validate_files<'x>(
     }
     files
         .iter()
-        .map(|(xml, _)| schema.validate_str(xml, &options))
+        .map(|(xml, _)| match schema.validate_str(xml, &options) {
+            report if report.is_valid() => report,
+            _ => schema.validate_str(xml, &located),
+        })
         .collect()
 }
 
@@ -87,7 +98,6 @@ fn run_jobs(
     jobs: &[(usize, Option<Half>)],
     threads: usize,
 ) -> Vec<bool> {
-    use std::io::Read;
     let next = std::sync::atomic::AtomicUsize::new(0);
     // Takes jobs until none is left; the files that failed one.
     let work = || {
@@ -98,10 +108,8 @@ fn run_jobs(
             let bytes = files[*file].0.as_bytes();
             let valid = match half {
                 Some([a, b, c]) => schema
-                    .validate(
-                        bytes[a.clone()]
-                            .chain(&bytes[b.clone()])
-                            .chain(&bytes[c.clone()]),
+                    .validate_parts(
+                        &[&bytes[a.clone()], &bytes[b.clone()], &bytes[c.clone()]],
                         options,
                     )
                     .is_valid(),
@@ -133,7 +141,7 @@ fn run_jobs(
 }
 
 /// Two documents that together check every byte of a file, for two cores to share. The file
-/// is cut at a passage near its middle, inside some group (certification) G:
+/// is cut at the passage nearest to byte `at`, inside some group (certification) G:
 /// - the first document is the file up to the cut, then G's end, then what follows the last
 ///   group: the groups before G and the first passages of G;
 /// - the second is the file up to the first group, then G's start, then the file from the cut:
@@ -146,14 +154,13 @@ fn run_jobs(
 /// group has two passages.
 // The browser build has one thread and checks each file whole.
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-fn validation_parts(len: usize, groups: &[GroupSpan]) -> Option<[Half; 2]> {
+fn validation_parts(len: usize, groups: &[GroupSpan], at: usize) -> Option<[Half; 2]> {
     let (first, last) = (groups.first()?, groups.last()?);
-    let middle = len / 2;
     // Any passage but a group's first: each half then has a passage of G.
     let (g, cut) = groups
         .iter()
         .flat_map(|g| g.passages.iter().skip(1).map(move |&p| (g, p)))
-        .min_by_key(|&(_, p)| p.abs_diff(middle))?;
+        .min_by_key(|&(_, p)| p.abs_diff(at))?;
     Some([
         [0..cut, g.passages_end..g.end, last.end..len],
         [0..first.start, g.start..g.passages[0], cut..len],
@@ -274,16 +281,18 @@ mod tests {
         groups
     }
 
-    fn halves_pass(schema: &Schema, xml: &str) -> bool {
-        use std::io::Read;
-        let halves = validation_parts(xml.len(), &spans(xml)).unwrap();
+    /// Whether both documents of [`validation_parts`], cut near byte `at`, pass.
+    fn halves_pass(schema: &Schema, xml: &str, at: usize) -> bool {
+        let halves = validation_parts(xml.len(), &spans(xml), at).unwrap();
         let bytes = xml.as_bytes();
         halves.iter().all(|r| {
-            let input = bytes[r[0].clone()]
-                .chain(&bytes[r[1].clone()])
-                .chain(&bytes[r[2].clone()]);
+            let parts = [
+                &bytes[r[0].clone()],
+                &bytes[r[1].clone()],
+                &bytes[r[2].clone()],
+            ];
             schema
-                .validate(input, &ValidationOptions::default())
+                .validate_parts(&parts, &ValidationOptions::default())
                 .is_valid()
         })
     }
@@ -302,28 +311,40 @@ mod tests {
             plan_ok,
             "le schéma de la CDC permet le contrôle par moitiés"
         );
-        assert!(halves_pass(&schema, &xml));
-        // Each half holds part of the cut group and every byte is in one of them.
-        let [a, b] = validation_parts(xml.len(), &spans(&xml)).unwrap();
-        let covered = |i: usize| a.iter().chain(&b).any(|r| r.contains(&i));
-        assert!((0..xml.len()).all(covered));
-        // One defect anywhere (a stray element after any start tag) fails one half or the other.
-        let tags: Vec<usize> = xml.match_indices("<cpf:").map(|(i, _)| i).collect();
-        for &at in &tags {
+        // Cut in the middle (one file), or nearer one end (a file beside a smaller one).
+        let cuts = [xml.len() / 2, xml.len() / 5, xml.len() * 4 / 5];
+        for at in cuts {
+            assert!(halves_pass(&schema, &xml, at), "coupé vers {at}");
+            // Each half holds part of the cut group and every byte is in one of them.
+            let [a, b] = validation_parts(xml.len(), &spans(&xml), at).unwrap();
+            let covered = |i: usize| a.iter().chain(&b).any(|r| r.contains(&i));
+            assert!((0..xml.len()).all(covered));
+        }
+        // One defect anywhere fails one half or the other: a stray element after any start
+        // tag, or stray text before any passage or group end, where the halves' parts end.
+        let mut broken = Vec::new();
+        for (at, _) in xml.match_indices("<cpf:") {
             let end = at + xml[at..].find('>').unwrap() + 1;
-            if xml[at..end].ends_with("/>") {
-                continue;
+            if !xml[at..end].ends_with("/>") {
+                broken.push((end, "<cpf:intrus/>"));
             }
-            let broken = format!("{}<cpf:intrus/>{}", &xml[..end], &xml[end..]);
+        }
+        for tag in ["<cpf:passageCertification>", "</cpf:certification>"] {
+            broken.extend(xml.match_indices(tag).map(|(at, _)| (at, "x")));
+        }
+        for (at, defect) in broken {
+            let broken = format!("{}{defect}{}", &xml[..at], &xml[at..]);
             let whole = schema
                 .validate_str(&broken, &ValidationOptions::default())
                 .is_valid();
-            assert!(!whole, "{}", &xml[at..end]);
-            assert!(
-                !halves_pass(&schema, &broken),
-                "défaut après {} non vu",
-                &xml[at..end]
-            );
+            let near = &xml[at.saturating_sub(30)..at];
+            assert!(!whole, "{defect} après {near}");
+            for cut in cuts {
+                assert!(
+                    !halves_pass(&schema, &broken, cut),
+                    "{defect} après {near} non vu, coupé vers {cut}"
+                );
+            }
         }
     }
 

@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::io::BufRead;
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesStart, BytesText, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 use serde::Serialize;
@@ -40,6 +40,11 @@ pub struct ValidationOptions {
     /// its child that identifies it (`idTechnique`): diagnostics inside a record carry that id.
     pub record_element: Option<String>,
     pub record_key: Option<String>,
+    /// Whether diagnostics carry their line and column. Counting them is a tenth of the work;
+    /// a check that only needs the verdict (the converter's, of a file it wrote) turns it off
+    /// and validates again with it on the rare time the verdict is « invalid ». Off, every
+    /// position is line 0, column 0.
+    pub locate: bool,
 }
 
 impl Default for ValidationOptions {
@@ -48,6 +53,7 @@ impl Default for ValidationOptions {
             max_errors: 1000,
             record_element: Some("passageCertification".into()),
             record_key: Some("idTechnique".into()),
+            locate: true,
         }
     }
 }
@@ -85,12 +91,33 @@ impl Report {
 
 impl Schema {
     /// Validates a document read from `input` (a file, a byte slice…).
-    pub fn validate<R: BufRead>(&self, input: R, options: &ValidationOptions) -> Report {
-        Validator::new(self, options).run(input)
+    pub fn validate<R: BufRead>(&self, mut input: R, options: &ValidationOptions) -> Report {
+        let utf16 = input.fill_buf().is_ok_and(is_utf16);
+        let source = Buffered {
+            reader: NsReader::from_reader(Counting::new(input, options.locate)),
+        };
+        Validator::new(self, options).run(source, utf16)
     }
 
+    /// Validates a document held in memory: its events are read in place rather than copied.
     pub fn validate_bytes(&self, xml: &[u8], options: &ValidationOptions) -> Report {
-        self.validate(xml, options)
+        self.validate_parts(&[xml], options)
+    }
+
+    /// Validates the document made of `parts` one after the other, without joining them. Each
+    /// part but the last must end between two items of markup (after a tag's `>`, or in text
+    /// outside any reference): the reader moves to the next part where an event ends.
+    pub(crate) fn validate_parts(&self, parts: &[&[u8]], options: &ValidationOptions) -> Report {
+        let (first, rest) = parts
+            .split_first()
+            .map_or((&b""[..], &[][..]), |(first, rest)| (*first, rest));
+        let source = Slices {
+            reader: NsReader::from_reader(first),
+            rest,
+            at: options.locate.then(TextPosition::new),
+            started: false,
+        };
+        Validator::new(self, options).run(source, is_utf16(first))
     }
 
     pub fn validate_str(&self, xml: &str, options: &ValidationOptions) -> Report {
@@ -169,7 +196,8 @@ impl<'s> Frame<'s> {
 /// the event holds (newlines inside tags, end tags, comments…).
 struct Counting<R> {
     inner: R,
-    at: TextPosition,
+    /// `None` when positions are not wanted.
+    at: Option<TextPosition>,
 }
 
 struct TextPosition {
@@ -179,23 +207,137 @@ struct TextPosition {
 }
 
 impl<R> Counting<R> {
-    fn new(inner: R) -> Self {
+    fn new(inner: R, locate: bool) -> Self {
         Counting {
             inner,
-            at: TextPosition {
-                line: 1,
-                column: 1,
-                offset: 0,
-            },
+            at: locate.then(TextPosition::new),
         }
+    }
+}
+
+/// A document starting like UTF-16 (a byte order mark, or a zero byte beside the first `<`).
+fn is_utf16(head: &[u8]) -> bool {
+    head.starts_with(&[0xFF, 0xFE])
+        || head.starts_with(&[0xFE, 0xFF])
+        || head.starts_with(&[0, b'<'])
+        || head.starts_with(&[b'<', 0])
+}
+
+/// Where the validator's events come from: a buffered reader for streams, or the document's
+/// bytes in memory, read in place. Either way, before each event, the line and column where it
+/// starts.
+trait Source<'i> {
+    type Input;
+    fn reader(&self) -> &NsReader<Self::Input>;
+    fn reader_mut(&mut self) -> &mut NsReader<Self::Input>;
+    fn position(&self) -> (u32, u32);
+    fn next<'b>(&mut self, buf: &'b mut Vec<u8>) -> quick_xml::Result<Event<'b>>
+    where
+        'i: 'b;
+}
+
+struct Buffered<R> {
+    reader: NsReader<Counting<R>>,
+}
+
+impl<R: BufRead> Source<'static> for Buffered<R> {
+    type Input = Counting<R>;
+
+    fn reader(&self) -> &NsReader<Counting<R>> {
+        &self.reader
+    }
+
+    fn reader_mut(&mut self) -> &mut NsReader<Counting<R>> {
+        &mut self.reader
     }
 
     fn position(&self) -> (u32, u32) {
-        (self.at.line, self.at.column)
+        self.reader.get_ref().at.as_ref().map_or((0, 0), |a| a.at())
+    }
+
+    fn next<'b>(&mut self, buf: &'b mut Vec<u8>) -> quick_xml::Result<Event<'b>>
+    where
+        'static: 'b,
+    {
+        self.reader.read_event_into(buf)
+    }
+}
+
+/// A document in memory, possibly in several parts (see [`Schema::validate_parts`]).
+struct Slices<'i> {
+    reader: NsReader<&'i [u8]>,
+    rest: &'i [&'i [u8]],
+    at: Option<TextPosition>,
+    /// An event was read: the reader is past its start (byte order mark).
+    started: bool,
+}
+
+impl<'i> Source<'i> for Slices<'i> {
+    type Input = &'i [u8];
+
+    fn reader(&self) -> &NsReader<&'i [u8]> {
+        &self.reader
+    }
+
+    fn reader_mut(&mut self) -> &mut NsReader<&'i [u8]> {
+        &mut self.reader
+    }
+
+    fn position(&self) -> (u32, u32) {
+        self.at.as_ref().map_or((0, 0), |a| a.at())
+    }
+
+    fn next<'b>(&mut self, _: &'b mut Vec<u8>) -> quick_xml::Result<Event<'b>>
+    where
+        'i: 'b,
+    {
+        // The reader keeps its state (open elements, namespaces, offset) when its input is
+        // replaced, and each part ends where an event does.
+        while let Some((next, rest)) = self.rest.split_first() {
+            let current = *self.reader.get_ref();
+            if current.is_empty() {
+                *self.reader.get_mut() = next;
+                self.rest = rest;
+                continue;
+            }
+            // quick-xml takes a text that runs to the end of its input for the end of the
+            // document: a part's last text is read here. Left without `<` nor `&`, the reader
+            // can only be in text (in markup or in a reference it would stand on one).
+            if self.started && memchr::memchr2(b'<', b'&', current).is_none() {
+                if let Ok(text) = std::str::from_utf8(current) {
+                    *self.reader.get_mut() = &current[current.len()..];
+                    if let Some(at) = &mut self.at {
+                        at.track(current);
+                    }
+                    return Ok(Event::Text(BytesText::from_escaped(text)));
+                }
+            }
+            break;
+        }
+        self.started = true;
+        let before = *self.reader.get_ref();
+        let event = self.reader.read_event();
+        if let Some(at) = &mut self.at {
+            let read = before.len() - self.reader.get_ref().len();
+            at.track(&before[..read]);
+        }
+        event
     }
 }
 
 impl TextPosition {
+    fn new() -> TextPosition {
+        TextPosition {
+            line: 1,
+            column: 1,
+            offset: 0,
+        }
+    }
+
+    fn at(&self) -> (u32, u32) {
+        (self.line, self.column)
+    }
+
     fn track(&mut self, mut bytes: &[u8]) {
         if self.offset == 0 {
             // A UTF-8 byte order mark takes no column.
@@ -294,9 +436,9 @@ impl<R: BufRead> BufRead for Counting<R> {
     fn consume(&mut self, amt: usize) {
         if amt > 0 {
             // The consumed bytes are buffered already: this does no I/O.
-            if let Ok(available) = self.inner.fill_buf() {
+            if let (Some(at), Ok(available)) = (&mut self.at, self.inner.fill_buf()) {
                 let n = amt.min(available.len());
-                self.at.track(&available[..n]);
+                at.track(&available[..n]);
             }
         }
         self.inner.consume(amt);
@@ -434,13 +576,9 @@ impl<'s> Validator<'s> {
         }
     }
 
-    fn run<R: BufRead>(mut self, mut input: R) -> Report {
-        if let Ok(head) = input.fill_buf() {
-            if head.starts_with(&[0xFF, 0xFE])
-                || head.starts_with(&[0xFE, 0xFF])
-                || head.starts_with(&[0, b'<'])
-                || head.starts_with(&[b'<', 0])
-            {
+    fn run<'i, S: Source<'i>>(mut self, mut source: S, utf16: bool) -> Report {
+        {
+            if utf16 {
                 self.fatal(
                     Code::XmlEncoding,
                     1,
@@ -453,9 +591,8 @@ impl<'s> Validator<'s> {
                 return self.finish();
             }
         }
-        let mut reader = NsReader::from_reader(Counting::new(input));
         {
-            let config = reader.config_mut();
+            let config = source.reader_mut().config_mut();
             config.check_end_names = true;
             config.check_comments = true;
             config.expand_empty_elements = false;
@@ -466,9 +603,9 @@ impl<'s> Validator<'s> {
         loop {
             // The counter has seen exactly the bytes of the previous events: it is where this
             // one starts.
-            let at = reader.get_ref().position();
+            let at = source.position();
             self.pos = at;
-            let event = match reader.read_event_into(&mut buf) {
+            let event = match source.next(&mut buf) {
                 Ok(ev) => ev,
                 Err(e) => {
                     let not_utf8 = match &e {
@@ -497,8 +634,8 @@ impl<'s> Validator<'s> {
             let is_eof = matches!(event, Event::Eof);
             let first = std::mem::replace(&mut first_event, false);
             match event {
-                Event::Start(e) => self.start(&reader, &e, false),
-                Event::Empty(e) => self.start(&reader, &e, true),
+                Event::Start(e) => self.start(source.reader(), &e, false),
+                Event::Empty(e) => self.start(source.reader(), &e, true),
                 Event::End(_) => self.end(),
                 Event::Text(t) => {
                     let text = t.xml10_content();
@@ -538,7 +675,7 @@ impl<'s> Validator<'s> {
             }
         }
         if !self.fatal {
-            let (line, column) = reader.get_ref().position();
+            let (line, column) = source.position();
             if self.depth > 0 {
                 let f = &self.frames[self.depth - 1];
                 let name = f.raw_name.clone();
