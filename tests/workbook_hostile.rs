@@ -8,12 +8,14 @@ use std::time::{Duration, Instant};
 use accrochage::workbook::{limits, read_workbook, ErrorKind, Workbook, WorkbookError};
 use rust_xlsxwriter::Workbook as XWorkbook;
 
-/// Reads with a time bound: a hostile file may fail, but not slowly.
+/// Reads with a time bound: a hostile file may fail, but not slowly. The bound only catches a
+/// hang: the slowest case takes about 12 s in a debug build, and 28 s was seen on a machine
+/// busy with a second build.
 fn timed(bytes: &[u8], name: &str) -> Result<Workbook, WorkbookError> {
     let start = Instant::now();
     let result = read_workbook(bytes, name);
     assert!(
-        start.elapsed() < Duration::from_secs(20),
+        start.elapsed() < Duration::from_secs(90),
         "{name} : {:?}",
         start.elapsed()
     );
