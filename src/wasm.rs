@@ -128,6 +128,21 @@ pub fn validate_xml(bytes: &[u8], schema_xsd: Option<String>) -> Result<JsValue,
     })
 }
 
+/// Whether an XML document is valid against the bundled CDC schema or `schema_xsd`, without
+/// locating what is wrong: the second worker's share of a conversion's final check.
+#[cfg(not(feature = "wasm-template-module"))]
+#[wasm_bindgen]
+pub fn xml_is_valid(bytes: &[u8], schema_xsd: Option<String>) -> Result<bool, JsError> {
+    let options = ValidationOptions {
+        max_errors: 1,
+        locate: false,
+        ..ValidationOptions::default()
+    };
+    Ok(load_schema(schema_xsd)?
+        .validate_bytes(bytes, &options)
+        .is_valid())
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct JsNow {
@@ -160,9 +175,19 @@ fn browser_now() -> LocalNow {
 /// diagnostics, summary}`, each `xml` as UTF-8 bytes (a `Uint8Array`): a JS string would cost a
 /// decoding pass over hundreds of megabytes here and an encoding pass back to bytes for the
 /// download.
+///
+/// `share`, when given, is called with documents (`Uint8Array`s) to check in another worker
+/// while this one checks the rest of a large output (see `CheckPartner`); it returns whether it
+/// took each. The caller owes their verdicts: should one fail, it converts again without
+/// `share`, and that conversion reports the fault.
 // In both modules: the second one reads the .xls/.xlsb/.ods files the first leaves out.
 #[wasm_bindgen]
-pub fn convert(bytes: &[u8], file_name: &str, options: JsValue) -> Result<JsValue, JsError> {
+pub fn convert(
+    bytes: &[u8],
+    file_name: &str,
+    options: JsValue,
+    share: Option<js_sys::Function>,
+) -> Result<JsValue, JsError> {
     let options: JsConvertOptions = if options.is_undefined() || options.is_null() {
         JsConvertOptions::default()
     } else {
@@ -178,6 +203,24 @@ pub fn convert(bytes: &[u8], file_name: &str, options: JsValue) -> Result<JsValu
     opts.params = options.params;
     opts.strict = options.strict;
     opts.max_passages = options.max_passages;
+    opts.partner = share.map(|share| {
+        let hand = move |parts: &[&[u8]]| {
+            let document = js_sys::Uint8Array::new_with_length(
+                parts.iter().map(|p| p.len()).sum::<usize>() as u32,
+            );
+            let mut at = 0;
+            for part in parts {
+                document
+                    .subarray(at, at + part.len() as u32)
+                    .copy_from(part);
+                at += part.len() as u32;
+            }
+            share
+                .call1(&JsValue::NULL, &document)
+                .is_ok_and(|taken| taken.as_bool() == Some(true))
+        };
+        convert::CheckPartner(std::rc::Rc::new(std::cell::RefCell::new(hand)))
+    });
     let mut result = convert::convert(bytes, file_name, &schema, &opts)
         .map_err(|e| JsError::new(&format!("{file_name} : {e}")))?;
     let xmls: Vec<String> = result

@@ -73,7 +73,8 @@ fn convert_gives_files_diagnostics_and_summary() {
     let csv = format!(
         "{HEADER}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n"
     );
-    let out = converted(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({}))).unwrap());
+    let out =
+        converted(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({})), None).unwrap());
     let file = &out["files"][0];
     assert_eq!(file["idFlux"], "flux-test-1");
     assert_eq!(file["passages"], 1);
@@ -117,6 +118,7 @@ fn split_files_come_with_their_crc32_for_the_zip() {
             csv.as_bytes(),
             "p.csv",
             options(json!({ "maxPassages": 2 })),
+            None,
         )
         .unwrap(),
     );
@@ -127,8 +129,79 @@ fn split_files_come_with_their_crc32_for_the_zip() {
         assert_eq!(f["crc32"], crc32_bitwise(xml.as_bytes()), "{}", f["name"]);
     }
     // A single file is downloaded as it is: no zip, no CRC.
-    let single = converted(wasm::convert(csv.as_bytes(), "p.csv", options(json!({}))).unwrap());
+    let single =
+        converted(wasm::convert(csv.as_bytes(), "p.csv", options(json!({})), None).unwrap());
     assert!(single["files"][0].get("crc32").is_none());
+}
+
+/// A large output's final check shared with another worker: the documents handed over are
+/// the parts the converter did not check itself, each valid; refusing them gives the same files.
+#[wasm_bindgen_test]
+fn a_large_output_shares_its_check_with_another_worker() {
+    use wasm_bindgen::prelude::Closure;
+    use wasm_bindgen::JsCast;
+    let rows: String = (1..=3000)
+        .map(|i| format!("T-{i};RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n"))
+        .collect();
+    let csv = format!("{HEADER}\n{rows}");
+    let handed = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Vec<u8>>::new()));
+    let convert_with = |take: bool| {
+        let keep = handed.clone();
+        let share = Closure::<dyn FnMut(js_sys::Uint8Array) -> bool>::new(
+            move |doc: js_sys::Uint8Array| {
+                keep.borrow_mut().push(doc.to_vec());
+                take
+            },
+        );
+        let share: &js_sys::Function = share.as_ref().unchecked_ref();
+        converted(
+            wasm::convert(
+                csv.as_bytes(),
+                "p.csv",
+                options(json!({})),
+                Some(share.clone()),
+            )
+            .unwrap(),
+        )
+    };
+    let shared = convert_with(true);
+    let xml = shared["files"][0]["xml"].as_str().unwrap().to_owned();
+    assert_eq!(shared["summary"]["passagesWritten"], 3000);
+    let documents = handed.borrow_mut().split_off(0);
+    assert_eq!(documents.len(), 1, "one half for the other worker");
+    let half = &documents[0];
+    assert!(
+        half.len() > xml.len() / 3 && half.len() < xml.len() * 2 / 3,
+        "{} of {}",
+        half.len(),
+        xml.len()
+    );
+    assert!(wasm::xml_is_valid(half, None).unwrap());
+    assert!(half.ends_with(b"</cpf:flux>\n"));
+    // The half is a document of its own: broken, it is found invalid.
+    let broken =
+        String::from_utf8(half.clone())
+            .unwrap()
+            .replacen("<cpf:nomNaissance>", "<cpf:nom>", 1);
+    assert!(!wasm::xml_is_valid(broken.as_bytes(), None).unwrap());
+    // Refused, the document is checked here: same files.
+    let alone = convert_with(false);
+    assert_eq!(alone["files"][0]["xml"], shared["files"][0]["xml"]);
+    // A small output is checked here whole.
+    handed.borrow_mut().clear();
+    let small = format!("{HEADER}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n");
+    let share = Closure::<dyn FnMut(js_sys::Uint8Array) -> bool>::new(|_: js_sys::Uint8Array| true);
+    let out = converted(
+        wasm::convert(
+            small.as_bytes(),
+            "p.csv",
+            options(json!({})),
+            Some(share.as_ref().unchecked_ref::<js_sys::Function>().clone()),
+        )
+        .unwrap(),
+    );
+    assert_eq!(out["summary"]["passagesWritten"], 1);
+    assert!(handed.borrow().is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -144,7 +217,7 @@ fn convert_follows_another_schema() {
             "action": "CREATION"
         }
     }));
-    let out = converted(wasm::convert(csv.as_bytes(), "nir.csv", params).unwrap());
+    let out = converted(wasm::convert(csv.as_bytes(), "nir.csv", params, None).unwrap());
     let xml = out["files"][0]["xml"].as_str().expect("one file");
     assert!(xml.contains("<cpf:action>CREATION</cpf:action>"));
     assert!(xml.contains("<cpf:nir>1900175056123</cpf:nir>"));
@@ -162,7 +235,8 @@ fn convert_locates_a_bad_cell() {
         "{HEADER}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n\
          T-2;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;MARTIN;Paul;1990;Z;75056\n"
     );
-    let out = converted(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({}))).unwrap());
+    let out =
+        converted(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({})), None).unwrap());
     let bad: Vec<&Value> = out["diagnostics"]
         .as_array()
         .unwrap()
@@ -196,7 +270,8 @@ fn convert_composes_accents_and_folds_accented_labels_in_the_browser() {
     let csv = format!(
         "{header}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Ame\u{301}lie;1990;Féminin;75056\n"
     );
-    let out = converted(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({}))).unwrap());
+    let out =
+        converted(wasm::convert(csv.as_bytes(), "passages.csv", options(json!({})), None).unwrap());
     assert_eq!(out["summary"]["passagesWritten"], 1, "{out}");
     let xml = out["files"][0]["xml"].as_str().unwrap();
     assert!(xml.contains(">Amélie<"), "{xml}");
@@ -219,6 +294,7 @@ fn strict_mode_writes_no_file_when_a_row_is_wrong() {
             csv.as_bytes(),
             "passages.csv",
             options(json!({"strict": true})),
+            None,
         )
         .unwrap(),
     );
@@ -230,7 +306,7 @@ fn convert_without_options_uses_the_browser_clock() {
     let csv = format!(
         "{HEADER}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n"
     );
-    let out = converted(wasm::convert(csv.as_bytes(), "p.csv", JsValue::UNDEFINED).unwrap());
+    let out = converted(wasm::convert(csv.as_bytes(), "p.csv", JsValue::UNDEFINED, None).unwrap());
     // No parameters: no XML, and the report says which parameter is missing.
     assert_eq!(out["files"].as_array().unwrap().len(), 0);
     let missing = out["diagnostics"]
@@ -244,9 +320,9 @@ fn convert_without_options_uses_the_browser_clock() {
 
 #[wasm_bindgen_test]
 fn unusable_input_is_a_french_error() {
-    let e = wasm::convert(&[0xff, 0xfe, 0x00], "vide.csv", options(json!({}))).unwrap_err();
+    let e = wasm::convert(&[0xff, 0xfe, 0x00], "vide.csv", options(json!({})), None).unwrap_err();
     assert!(error_message(e).starts_with("vide.csv : "));
-    let e = wasm::convert(b"x", "p.csv", js(&json!({"strict": "oui"}))).unwrap_err();
+    let e = wasm::convert(b"x", "p.csv", js(&json!({"strict": "oui"})), None).unwrap_err();
     assert!(error_message(e).contains("options de conversion illisibles"));
 }
 

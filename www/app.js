@@ -174,7 +174,7 @@ async function convertFile(file) {
 function renderConversion(r, name) {
   const s = r.summary;
   // For scripts/bench-web.mjs: how long the engine took and its peak memory.
-  Object.assign($('convert-results').dataset, { millis: r.millis, engineMemory: r.memoryBytes });
+  Object.assign($('convert-results').dataset, { millis: r.millis, engineMemory: r.memoryBytes, sharedChecks: r.sharedChecks });
   const items = [
     ['Lignes lues', s.rowsRead, 'rows-read'],
     ['Passages exportés', s.passagesWritten, 'passages-written'],

@@ -4,6 +4,7 @@
 // interrupted), which is why the worker keeps no state the page cannot resend.
 import init, * as engine from './pkg/accrochage.js';
 import { zipStore } from './zip.js';
+import { Engine } from './engine.js';
 
 const ready = init();
 const DIAGNOSTICS_SLICE = 2000;
@@ -19,6 +20,48 @@ async function templateEngine() {
     throw e;
   });
   return templateModule;
+}
+
+// A large output's final check is shared with a second worker (a WebAssembly instance of its
+// own): while the engine checks one part of what it wrote, the partner checks the rest. Started
+// for a large file and stopped after, it gives its memory back.
+const PARTNER_INPUT_BYTES = 256 * 1024;
+
+async function startPartner(input) {
+  if (input.byteLength < PARTNER_INPUT_BYTES || typeof Worker !== 'function') return null;
+  const partner = new Engine(new URL('./worker.js', import.meta.url));
+  // Ready before the conversion starts: this thread stays in the engine until its end, and a
+  // partner still loading then would start on its share only after.
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('partner')), 10_000); });
+  try {
+    await Promise.race([partner.call('hello'), late]);
+    return partner;
+  } catch {
+    partner.worker.terminate();
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function convertSharing(reader, input, name, options) {
+  const partner = await startPartner(input);
+  const verdicts = [];
+  const share = partner && ((doc) => {
+    verdicts.push(partner.call('check', { bytes: doc.buffer, xsd: options?.schemaXsd }, { transfer: [doc.buffer] }));
+    return true;
+  });
+  try {
+    let result = reader.convert(input, name, options, share || undefined);
+    // Should the partner find a fault (or fail), the conversion is made again here, checked
+    // whole: its report then names the fault.
+    const passed = await Promise.all(verdicts).then((v) => v.every((ok) => ok === true), () => false);
+    if (!passed) result = reader.convert(input, name, options);
+    return { result, sharedChecks: verdicts.length };
+  } finally {
+    partner?.worker.terminate();
+  }
 }
 
 const progress = (id, stage, extra = {}) => postMessage({ id, type: 'progress', stage, ...extra });
@@ -50,7 +93,7 @@ const handlers = {
     const input = new Uint8Array(bytes);
     // .xls, .xlsb and .ods are read by the second module, fetched the first time one is dropped.
     const reader = engine.reads_format(input, name) ? engine : await templateEngine();
-    const result = reader.convert(input, name, options);
+    const { result, sharedChecks } = await convertSharing(reader, input, name, options);
     progress(id, 'preparation', { rows: result.summary.rowsRead });
     const packed = packFiles(result.files);
     // 100 000 findings in one message cost the page a 300 ms freeze to decode: they go in
@@ -66,7 +109,12 @@ const handlers = {
       millis: Math.round(performance.now() - started),
       // The engine's peak memory (wasm memory never shrinks): shown to benchmarks, not to users.
       memoryBytes: reader.memory_bytes(),
+      sharedChecks,
     };
+  },
+  // The partner's share of a conversion's final check (see convertSharing).
+  async check({ bytes, xsd }) {
+    return engine.xml_is_valid(new Uint8Array(bytes), xsd ?? undefined);
   },
   async validate({ id, bytes, xsd }) {
     progress(id, 'verification', { size: bytes.byteLength });

@@ -1,8 +1,11 @@
 //! The final check of the files written: every XML the converter returns has passed the XSD
-//! engine. Natively the check is shared among the cores — the files side by side, and a large
-//! file in two halves ([`validation_parts`]) — while the browser's single-threaded engine checks
-//! each file whole. A file that fails is checked again whole, so that its report gives true
-//! lines.
+//! engine. The check is shared among those who can do it — natively the cores, in the browser
+//! the engine's worker and a second one ([`CheckPartner`]) — the files side by side, and a file
+//! larger than its share cut in two ([`validation_parts`]). A file that fails is checked again
+//! whole, so that its report gives true lines.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use super::writer::{Body, Node, Plan};
 use crate::xsd::model::{Particle, Term};
@@ -10,7 +13,6 @@ use crate::xsd::{Report, Schema, ValidationOptions};
 
 /// Byte offsets of one group (certification) in a written file, for [`validation_parts`].
 #[derive(Debug, Clone, Default)]
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub(super) struct GroupSpan {
     pub(super) start: usize,
     pub(super) end: usize,
@@ -18,12 +20,35 @@ pub(super) struct GroupSpan {
     pub(super) passages_end: usize,
 }
 
-/// The engine's report on each file, in order. Natively the work is shared among the cores: the
-/// files side by side, and a file larger than its share checked in two halves (see
-/// [`validation_parts`]); the browser build has a single thread and checks each file whole.
+/// Another engine that checks documents while the converter checks its own share: the
+/// browser's second worker, whose thread the converter cannot use itself. It is handed the
+/// parts of one document, to be read one after the other, and says whether it took it. The
+/// verdicts of the documents it took are then owed by whoever set it up: the files returned
+/// are only checked once those have all come back valid (and in the rare other case, the
+/// conversion made again without a partner reports what is wrong).
+#[derive(Clone)]
+pub struct CheckPartner(pub Rc<RefCell<HandOver>>);
+
+/// Hands the parts of one document over; whether they were taken.
+pub type HandOver = dyn FnMut(&[&[u8]]) -> bool;
+
+impl std::fmt::Debug for CheckPartner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CheckPartner")
+    }
+}
+
+/// Below this much XML, handing documents to a partner costs more than it saves.
+const PARTNER_MIN_BYTES: usize = 1 << 20;
+
+/// One document to check: a file, or one of its two parts ([`validation_parts`]).
+type Job = (usize, Option<Half>);
+
+/// The engine's report on each file, in order; a file checked valid gets an empty report.
 pub(super) fn validate_files<'x>(
     schema: &Schema,
     files: impl Iterator<Item = (&'x str, &'x [GroupSpan])>,
+    partner: Option<&CheckPartner>,
 ) -> Vec<Report> {
     // Only the verdict is needed: a file found invalid is validated again, whole and located.
     let options = ValidationOptions {
@@ -37,106 +62,131 @@ pub(super) fn validate_files<'x>(
     };
     let files: Vec<(&str, &[GroupSpan])> = files.collect();
     #[cfg(not(target_arch = "wasm32"))]
-    {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let total: usize = files.iter().map(|(xml, _)| xml.len()).sum();
-        if threads > 1 && total > 0 {
-            let share = total / threads;
-            // (file, the half to check or `None` for the whole file), largest first. A file
-            // larger than a thread's share is cut at that share, so that its rest and the
-            // other files make up the other shares (one file: two halves).
-            let mut jobs: Vec<(usize, Option<Half>)> = Vec::new();
-            for (i, (xml, spans)) in files.iter().enumerate() {
-                let parts = if xml.len() > share {
-                    validation_parts(xml.len(), spans, share)
-                } else {
-                    None
-                };
-                match parts {
-                    Some([a, b]) => {
-                        jobs.push((i, Some(a)));
-                        jobs.push((i, Some(b)));
-                    }
-                    None => jobs.push((i, None)),
-                }
-            }
-            if jobs.len() > 1 {
-                let size = |(i, half): &(usize, Option<Half>)| match half {
-                    Some(h) => h.iter().map(|r| r.len()).sum(),
-                    None => files[*i].0.len(),
-                };
-                jobs.sort_by_key(|job| std::cmp::Reverse(size(job)));
-                let valid = run_jobs(schema, &options, &files, &jobs, threads);
-                // A file found invalid is checked again whole, on this thread: the report
-                // then gives the true lines (an internal error, which should never happen).
-                return files
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (xml, _))| match valid[i] {
-                        true => Report::default(),
-                        false => schema.validate_str(xml, &located),
-                    })
-                    .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    #[cfg(target_arch = "wasm32")]
+    let threads = 1;
+    let total: usize = files.iter().map(|(xml, _)| xml.len()).sum();
+    let partner = partner.filter(|_| total >= PARTNER_MIN_BYTES);
+    let mut lists = plan_checks(&files, threads + usize::from(partner.is_some()));
+    if let Some(partner) = partner {
+        for job in lists.pop().unwrap_or_default() {
+            let taken = (partner.0.borrow_mut())(&job_parts(&files, &job));
+            if !taken {
+                lists[0].push(job);
             }
         }
     }
+    let valid = run_lists(schema, &options, &files, &lists);
+    // A file found invalid is checked again whole, on this thread: the report then gives the
+    // true lines (an internal error, which should never happen).
     files
         .iter()
-        .map(|(xml, _)| match schema.validate_str(xml, &options) {
-            report if report.is_valid() => report,
-            _ => schema.validate_str(xml, &located),
+        .enumerate()
+        .map(|(i, (xml, _))| match valid[i] {
+            true => Report::default(),
+            false => schema.validate_str(xml, &located),
         })
         .collect()
 }
 
-/// Runs the validation jobs on `threads` threads; whether each file passed all of its own.
-#[cfg(not(target_arch = "wasm32"))]
-fn run_jobs(
+/// The documents to check, in one list per checker, of about equal sizes: a file larger than a
+/// checker's share is cut at that share, so that its rest and the other files make up the other
+/// shares (one file, two checkers: two halves).
+fn plan_checks(files: &[(&str, &[GroupSpan])], checkers: usize) -> Vec<Vec<Job>> {
+    let checkers = checkers.max(1);
+    let share = files.iter().map(|(xml, _)| xml.len()).sum::<usize>() / checkers;
+    let mut jobs: Vec<Job> = Vec::new();
+    for (i, (xml, spans)) in files.iter().enumerate() {
+        let parts = if checkers > 1 && xml.len() > share {
+            validation_parts(xml.len(), spans, share)
+        } else {
+            None
+        };
+        match parts {
+            Some([a, b]) => {
+                jobs.push((i, Some(a)));
+                jobs.push((i, Some(b)));
+            }
+            None => jobs.push((i, None)),
+        }
+    }
+    let size = |(i, half): &Job| match half {
+        Some(h) => h.iter().map(|r| r.len()).sum(),
+        None => files[*i].0.len(),
+    };
+    // The largest job left goes to the least loaded list. There are a few jobs: a loop
+    // rather than a sort, whose code the browser's module would carry.
+    let mut lists: Vec<(usize, Vec<Job>)> = vec![(0, Vec::new()); checkers];
+    while let Some(largest) = (0..jobs.len()).max_by_key(|&j| (size(&jobs[j]), usize::MAX - j)) {
+        let job = jobs.swap_remove(largest);
+        if let Some(list) = lists.iter_mut().min_by_key(|(load, _)| *load) {
+            list.0 += size(&job);
+            list.1.push(job);
+        }
+    }
+    lists.into_iter().map(|(_, list)| list).collect()
+}
+
+/// The byte slices of a job's document, to be read one after the other.
+fn job_parts<'x>(files: &[(&'x str, &[GroupSpan])], (file, half): &Job) -> Vec<&'x [u8]> {
+    let bytes = files[*file].0.as_bytes();
+    match half {
+        Some(ranges) => ranges.iter().map(|r| &bytes[r.clone()]).collect(),
+        None => vec![bytes],
+    }
+}
+
+/// Runs each list of jobs, natively on a thread of its own (this one takes the first);
+/// whether each file passed all of its jobs.
+fn run_lists(
     schema: &Schema,
     options: &ValidationOptions,
     files: &[(&str, &[GroupSpan])],
-    jobs: &[(usize, Option<Half>)],
-    threads: usize,
+    lists: &[Vec<Job>],
 ) -> Vec<bool> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    // Takes jobs until none is left; the files that failed one.
-    let work = || {
-        let mut failed = Vec::new();
-        while let Some((file, half)) =
-            jobs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-        {
-            let bytes = files[*file].0.as_bytes();
-            let valid = match half {
-                Some([a, b, c]) => schema
-                    .validate_parts(
-                        &[&bytes[a.clone()], &bytes[b.clone()], &bytes[c.clone()]],
-                        options,
-                    )
-                    .is_valid(),
-                None => schema.validate_bytes(bytes, options).is_valid(),
-            };
-            if !valid {
-                failed.push(*file);
+    // The files that failed one of the jobs.
+    let run = |list: &[Job]| -> Vec<usize> {
+        list.iter()
+            .filter(|job| {
+                !schema
+                    .validate_parts(&job_parts(files, job), options)
+                    .is_valid()
+            })
+            .map(|(file, _)| *file)
+            .collect()
+    };
+    let mut failed = Vec::new();
+    #[cfg(not(target_arch = "wasm32"))]
+    std::thread::scope(|scope| {
+        let Some((first, others)) = lists.split_first() else {
+            return;
+        };
+        let mut helpers = Vec::new();
+        let mut here = vec![first];
+        for list in others.iter().filter(|l| !l.is_empty()) {
+            // A list the system refuses a thread for is done on this one.
+            match std::thread::Builder::new().spawn_scoped(scope, move || run(list)) {
+                Ok(helper) => helpers.push(helper),
+                Err(_) => here.push(list),
             }
         }
-        failed
-    };
-    let mut valid = vec![true; files.len()];
-    std::thread::scope(|scope| {
-        // This thread works too: if the system refuses a thread, the jobs are still all done.
-        let helpers: Vec<_> = (1..threads.min(jobs.len()))
-            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
-            .collect();
-        let mut failed = work();
-        for h in helpers {
-            match h.join() {
+        for list in here {
+            failed.extend(run(list));
+        }
+        for helper in helpers {
+            match helper.join() {
                 Ok(f) => failed.extend(f),
                 // A validator panic is a bug like any other: let it surface.
                 Err(e) => std::panic::resume_unwind(e),
             }
         }
-        failed.into_iter().for_each(|f| valid[f] = false);
     });
+    #[cfg(target_arch = "wasm32")]
+    for list in lists {
+        failed.extend(run(list));
+    }
+    let mut valid = vec![true; files.len()];
+    failed.into_iter().for_each(|f| valid[f] = false);
     valid
 }
 
@@ -152,8 +202,6 @@ fn run_jobs(
 /// each; every group and passage is checked in the same context as in the file; and the engine
 /// keeps nothing from one element to its siblings (no identity constraints). `None` when no
 /// group has two passages.
-// The browser build has one thread and checks each file whole.
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn validation_parts(len: usize, groups: &[GroupSpan], at: usize) -> Option<[Half; 2]> {
     let (first, last) = (groups.first()?, groups.last()?);
     // Any passage but a group's first: each half then has a passage of G.
@@ -169,7 +217,6 @@ fn validation_parts(len: usize, groups: &[GroupSpan], at: usize) -> Option<[Half
 
 /// One of the two documents of [`validation_parts`]: three byte ranges of the file, read one
 /// after the other.
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 type Half = [std::ops::Range<usize>; 3];
 
 /// Whether the elements written as `name` (the groups or the passages) sit alone under their
@@ -346,6 +393,38 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_checkers_get_about_equal_shares() {
+        let xml = written();
+        let small = &xml[..xml.len() / 4];
+        let spans = spans(&xml);
+        // One file: two halves. A file beside one a quarter of its size: cut at its share.
+        for files in [
+            vec![(&xml[..], &spans[..])],
+            vec![(&xml[..], &spans[..]), (small, &[][..])],
+        ] {
+            let total: usize = files.iter().map(|(x, _)| x.len()).sum();
+            let lists = plan_checks(&files, 2);
+            let loads: Vec<usize> = lists
+                .iter()
+                .map(|l| {
+                    l.iter()
+                        .map(|j| job_parts(&files, j).iter().map(|p| p.len()).sum::<usize>())
+                        .sum()
+                })
+                .collect();
+            // Within a passage (and the group's head and tail, repeated in both halves).
+            let passage = xml.len() / 12;
+            assert!(
+                loads.iter().all(|&l| l.abs_diff(total / 2) < passage),
+                "{loads:?} de {total}"
+            );
+        }
+        // A single checker takes every file whole.
+        let files = [(&xml[..], &spans[..])];
+        assert_eq!(plan_checks(&files, 1), vec![vec![(0, None)]]);
     }
 
     /// The CDC schema with one declaration edited, and whether its certifications and its

@@ -43,6 +43,7 @@ use crate::dictionary;
 use crate::workbook::{self, cell_reference, CellValue, DateSystem, Sheet, Workbook};
 use crate::xsd::Schema;
 use cells::{convert_cell, FieldValue};
+pub use check::CheckPartner;
 use check::{repeats_freely, validate_files, GroupSpan};
 use writer::{Body, Filler, Missing, Node, Plan, Slots, Values};
 
@@ -64,6 +65,8 @@ pub struct ConvertOptions {
     pub max_passages: Option<usize>,
     /// The moment of the conversion (horodatage, file names, the 3-month deadline).
     pub now: LocalNow,
+    /// Someone to share the final check of large files with (the browser's second worker).
+    pub partner: Option<CheckPartner>,
 }
 
 impl ConvertOptions {
@@ -73,6 +76,7 @@ impl ConvertOptions {
             strict: false,
             max_passages: None,
             now,
+            partner: None,
         }
     }
 }
@@ -1525,15 +1529,14 @@ fn write_files(
             spans,
         ));
     }
-    // Only the native build checks files in halves: the browser's engine has one thread.
-    let splittable = cfg!(not(target_arch = "wasm32"))
-        && repeats_freely(schema, plan, writer::GROUP_ELEMENT)
+    let splittable = repeats_freely(schema, plan, writer::GROUP_ELEMENT)
         && repeats_freely(schema, plan, writer::RECORD_ELEMENT);
     let reports = validate_files(
         schema,
         built
             .iter()
             .map(|(f, _, spans)| (f.xml.as_str(), if splittable { &spans[..] } else { &[] })),
+        options.partner.as_ref(),
     );
     let mut files = Vec::new();
     for ((file, missing, _), report) in built.into_iter().zip(reports) {

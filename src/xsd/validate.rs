@@ -121,7 +121,7 @@ impl Schema {
     }
 
     pub fn validate_str(&self, xml: &str, options: &ValidationOptions) -> Report {
-        self.validate(xml.as_bytes(), options)
+        self.validate_bytes(xml.as_bytes(), options)
     }
 }
 

@@ -38,6 +38,27 @@ test('a valid workbook: the downloaded XML equals the CLI output and passes xmll
   await context.close();
 });
 
+test('a large output is checked in two workers; its XML equals the CLI output', async () => {
+  const { page, context, errors } = await openPage(env);
+  const [header, line] = readFileSync(join(FIXTURES, 'passages-valides.csv'), 'utf8').split('\n');
+  const big = [header, ...Array.from({ length: 3000 }, (_, i) => line.replace('2026-A-001', `L-${i}`))].join('\n');
+  const input = writeTmp('partage.csv', big);
+  await fillParams(page, { ...ORG, ...FIXED });
+  await pick(page, '#convert-file', input);
+  await page.waitForSelector('#convert-results:not([hidden])');
+  assert.equal((await page.textContent('[data-summary="passages-written"] dd')).replace(/\s/g, ''), '3000');
+  assert.equal(await page.getAttribute('#convert-results', 'data-shared-checks'), '1', 'one half checked by the partner');
+  const xml = await download(page, () => page.click('#download-xml'));
+  const reference = join(TMP, 'cli-partage.xml');
+  const r = cli(['convert', input, '-o', reference, '--id-flux', FIXED.idFlux, '--horodatage', FIXED.horodatage,
+    '--id-client-emetteur', ORG.idClientEmetteur, '--id-client-certificateur', ORG.idClientCertificateur, '--id-contrat', ORG.idContrat]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(xml.text, readFileSync(reference, 'utf8'));
+  assert.ok(xmllint(xml.path).ok);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a workbook with mistakes: the table shows each bad cell, its value and a French message', async () => {
   const { page, context } = await openPage(env);
   await fillParams(page, ORG);
