@@ -27,21 +27,29 @@ async function templateEngine() {
 // for a large file and stopped after, it gives its memory back.
 const PARTNER_INPUT_BYTES = 256 * 1024;
 
+// Rejects after `ms` unless cleared: a partner that never answers must not hold the page.
+function deadline(ms) {
+  let timer;
+  const expired = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('délai dépassé')), ms); });
+  return { expired, clear: () => clearTimeout(timer) };
+}
+
 async function startPartner(input) {
   if (input.byteLength < PARTNER_INPUT_BYTES || typeof Worker !== 'function') return null;
-  const partner = new Engine(new URL('./worker.js', import.meta.url));
+  let partner = null;
   // Ready before the conversion starts: this thread stays in the engine until its end, and a
   // partner still loading then would start on its share only after.
-  let timer;
-  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('partner')), 10_000); });
+  const late = deadline(10_000);
   try {
-    await Promise.race([partner.call('hello'), late]);
+    partner = new Engine(new URL('./worker.js', import.meta.url));
+    await Promise.race([partner.call('hello'), late.expired]);
     return partner;
   } catch {
-    partner.worker.terminate();
+    // No partner (a browser without workers in workers, a failed start): the engine checks alone.
+    partner?.worker.terminate();
     return null;
   } finally {
-    clearTimeout(timer);
+    late.clear();
   }
 }
 
@@ -52,13 +60,21 @@ async function convertSharing(reader, input, name, options) {
     verdicts.push(partner.call('check', { bytes: doc.buffer, xsd: options?.schemaXsd }, { transfer: [doc.buffer] }));
     return true;
   });
+  const started = performance.now();
   try {
     let result = reader.convert(input, name, options, share || undefined);
-    // Should the partner find a fault (or fail), the conversion is made again here, checked
-    // whole: its report then names the fault.
-    const passed = await Promise.all(verdicts).then((v) => v.every((ok) => ok === true), () => false);
-    if (!passed) result = reader.convert(input, name, options);
-    return { result, sharedChecks: verdicts.length };
+    // The partner's share is at most this worker's: it may take as long as the whole
+    // conversion, and a minute more on a busy machine, before it counts as gone.
+    const late = deadline(60_000 + (performance.now() - started));
+    const passed = await Promise.race([Promise.all(verdicts), late.expired])
+      .then((v) => v.every((ok) => ok === true), () => false);
+    late.clear();
+    if (passed) return { result, sharedChecks: verdicts.length };
+    // The partner found a fault (or failed): the conversion is made again here, checked whole,
+    // and its report names the fault. The first result is let go first: memory may be short.
+    console.warn('accrochage : vérification partagée en échec, conversion refaite sans partage');
+    result = null;
+    return { result: reader.convert(input, name, options), sharedChecks: 0 };
   } finally {
     partner?.worker.terminate();
   }

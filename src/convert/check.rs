@@ -190,7 +190,7 @@ fn run_lists(
     valid
 }
 
-/// Two documents that together check every byte of a file, for two cores to share. The file
+/// Two documents that together check every byte of a file, for two checkers to share. The file
 /// is cut at the passage nearest to byte `at`, inside some group (certification) G:
 /// - the first document is the file up to the cut, then G's end, then what follows the last
 ///   group: the groups before G and the first passages of G;

@@ -105,19 +105,25 @@ impl Schema {
     }
 
     /// Validates the document made of `parts` one after the other, without joining them. Each
-    /// part but the last must end between two items of markup (after a tag's `>`, or in text
-    /// outside any reference): the reader moves to the next part where an event ends.
+    /// part but the last must end just after a tag's `>`, or after spaces, tabs and line feeds
+    /// that follow one: the reader moves to the next part where an event ends. Another cut
+    /// (inside a tag, a value, a reference) makes the document invalid, never valid by mistake.
     pub(crate) fn validate_parts(&self, parts: &[&[u8]], options: &ValidationOptions) -> Report {
         let (first, rest) = parts
             .split_first()
             .map_or((&b""[..], &[][..]), |(first, rest)| (*first, rest));
+        let head = parts
+            .iter()
+            .find(|p| !p.is_empty())
+            .copied()
+            .unwrap_or_default();
         let source = Slices {
             reader: NsReader::from_reader(first),
             rest,
             at: options.locate.then(TextPosition::new),
             started: false,
         };
-        Validator::new(self, options).run(source, is_utf16(first))
+        Validator::new(self, options).run(source, is_utf16(head))
     }
 
     pub fn validate_str(&self, xml: &str, options: &ValidationOptions) -> Report {
@@ -301,9 +307,13 @@ impl<'i> Source<'i> for Slices<'i> {
                 continue;
             }
             // quick-xml takes a text that runs to the end of its input for the end of the
-            // document: a part's last text is read here. Left without `<` nor `&`, the reader
-            // can only be in text (in markup or in a reference it would stand on one).
-            if self.started && memchr::memchr2(b'<', b'&', current).is_none() {
+            // document: a part's last blanks are read here. Left with no `<` nor `&`, the
+            // reader can only be in text (in markup or in a reference it would stand on one).
+            // Only blanks: a value's text cut in two would have its `]]>` or its `\r\n` checked
+            // and normalised in halves.
+            let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\n');
+            if self.started && current.iter().all(blank) {
+                // ASCII, so always UTF-8.
                 if let Ok(text) = std::str::from_utf8(current) {
                     *self.reader.get_mut() = &current[current.len()..];
                     if let Some(at) = &mut self.at {
@@ -436,9 +446,11 @@ impl<R: BufRead> BufRead for Counting<R> {
     fn consume(&mut self, amt: usize) {
         if amt > 0 {
             // The consumed bytes are buffered already: this does no I/O.
-            if let (Some(at), Ok(available)) = (&mut self.at, self.inner.fill_buf()) {
-                let n = amt.min(available.len());
-                at.track(&available[..n]);
+            if let Some(at) = &mut self.at {
+                if let Ok(available) = self.inner.fill_buf() {
+                    let n = amt.min(available.len());
+                    at.track(&available[..n]);
+                }
             }
         }
         self.inner.consume(amt);
@@ -2316,6 +2328,46 @@ fn xml_decl_is_well_formed(d: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A document in parts gets the verdict of the whole document wherever it is cut: cuts after
+    /// a tag (and its blanks) read on, any other cut makes it invalid, never valid by mistake.
+    #[test]
+    fn a_document_in_parts_is_never_found_valid_by_mistake() {
+        let schema = Schema::parse(
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+                 <xs:element name="r"><xs:complexType><xs:sequence>
+                   <xs:element name="a" maxOccurs="unbounded"><xs:simpleType>
+                     <xs:restriction base="xs:string"><xs:minLength value="5"/></xs:restriction>
+                   </xs:simpleType></xs:element>
+                 </xs:sequence></xs:complexType></xs:element>
+               </xs:schema>"#,
+        )
+        .unwrap();
+        let options = ValidationOptions::default();
+        let documents = [
+            "<r>\n  <a>abcde</a>\n  <a>fghij</a>\n</r>\n",
+            // Invalid whole: `]]>` in text, a value of 4 characters once `\r\n` is one `\n`.
+            "<r>\n  <a>xx]]>yy</a>\n</r>\n",
+            "<r>\n  <a>abc\r\n</a>\n</r>\n",
+            "<r>\n  <a>a&amp;b&#x63;de</a>\n</r>\n",
+        ];
+        for doc in documents {
+            let whole = schema.validate_str(doc, &options).is_valid();
+            for cut in 1..doc.len() {
+                let (a, b) = doc.as_bytes().split_at(cut);
+                let parts = schema.validate_parts(&[a, b], &options).is_valid();
+                let after_tag = doc[..cut].trim_end_matches([' ', '\n']).ends_with('>');
+                if after_tag {
+                    assert_eq!(parts, whole, "{doc:?} coupé en {cut}");
+                } else {
+                    assert!(
+                        !parts || whole,
+                        "{doc:?} coupé en {cut} : valide par erreur"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn positions_count_lines_and_characters() {
