@@ -107,12 +107,17 @@ fn crc32_bitwise(bytes: &[u8]) -> u32 {
     !c
 }
 
-#[wasm_bindgen_test]
-fn split_files_come_with_their_crc32_for_the_zip() {
-    let rows: String = (1..=3)
+/// A CSV of `n` valid rows, identified T-1 to T-n.
+fn csv_of(n: usize) -> String {
+    let rows: String = (1..=n)
         .map(|i| format!("T-{i};RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n"))
         .collect();
-    let csv = format!("{HEADER}\n{rows}");
+    format!("{HEADER}\n{rows}")
+}
+
+#[wasm_bindgen_test]
+fn split_files_come_with_their_crc32_for_the_zip() {
+    let csv = csv_of(3);
     let split = converted(
         wasm::convert(
             csv.as_bytes(),
@@ -140,10 +145,7 @@ fn split_files_come_with_their_crc32_for_the_zip() {
 fn a_large_output_shares_its_check_with_another_worker() {
     use wasm_bindgen::prelude::Closure;
     use wasm_bindgen::JsCast;
-    let rows: String = (1..=3000)
-        .map(|i| format!("T-{i};RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n"))
-        .collect();
-    let csv = format!("{HEADER}\n{rows}");
+    let csv = csv_of(3000);
     let handed = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Vec<u8>>::new()));
     let convert_with = |take: bool| {
         let keep = handed.clone();
@@ -189,7 +191,7 @@ fn a_large_output_shares_its_check_with_another_worker() {
     assert_eq!(alone["files"][0]["xml"], shared["files"][0]["xml"]);
     // A small output is checked here whole.
     handed.borrow_mut().clear();
-    let small = format!("{HEADER}\nT-1;RNCP;RNCP12345;PAR_ADMISSION;Oui;15/09/2026;Non;Non;DUPONT;Marie;1990;F;75056\n");
+    let small = csv_of(1);
     let share = Closure::<dyn FnMut(js_sys::Uint8Array) -> bool>::new(|_: js_sys::Uint8Array| true);
     let out = converted(
         wasm::convert(
