@@ -223,3 +223,8 @@ fn workbook_read() {
 fn convert() {
     smoke("convert", accrochage::fuzzing::convert);
 }
+
+#[test]
+fn xlsx_sheet() {
+    smoke("xlsx_sheet", accrochage::fuzzing::xlsx_sheet);
+}

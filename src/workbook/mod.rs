@@ -30,6 +30,9 @@ mod xls_guard;
 mod xlsb_guard;
 mod xlsx;
 
+#[doc(hidden)]
+pub use xlsx::sheet_readings;
+
 use std::fmt;
 
 pub use dates::{parse_iso_date_time, parse_text_date, serial_to_date, CalendarDate, DateSystem};

@@ -193,11 +193,11 @@ fn read_parts(
                         )))
                 };
                 let mut builder = SheetBuilder::streaming(sheet_name, name, &mut forward);
-                let merged = match read_sheet(part, WINDOW_BYTES, &book, &mut builder, &mut total)?
-                {
-                    Ok(merged) => merged,
-                    Err(stop) => return Ok(Err(stop)),
-                };
+                let merged =
+                    match read_sheet(part, WINDOW_BYTES, true, &book, &mut builder, &mut total)? {
+                        Ok(merged) => merged,
+                        Err(stop) => return Ok(Err(stop)),
+                    };
                 if !builder.flush() {
                     return content("lecture abandonnée");
                 }
@@ -222,7 +222,7 @@ fn read_parts(
             }));
         }
         let mut builder = SheetBuilder::new(sheet_name, name);
-        let merged = match read_sheet(part, WINDOW_BYTES, &book, &mut builder, &mut total)? {
+        let merged = match read_sheet(part, WINDOW_BYTES, true, &book, &mut builder, &mut total)? {
             Ok(merged) => merged,
             Err(limit) => return Ok(Err(limit)),
         };
@@ -717,10 +717,13 @@ enum Place {
 }
 
 /// Streams the cells of a worksheet into `builder`, then returns its merged ranges. The outer
-/// error is a damaged part, the inner one a limit of the builder.
+/// error is a damaged part, the inner one a limit of the builder. `shortcut` reads the cells of
+/// the common shape from the bytes ([`Cells::plain_cells`]); off, everything is read by
+/// quick-xml, as the tests compare.
 fn read_sheet<R: Read>(
     part: R,
     window: usize,
+    shortcut: bool,
     book: &Book<'_>,
     builder: &mut SheetBuilder<'_>,
     total: &mut usize,
@@ -755,8 +758,9 @@ fn read_sheet<R: Read>(
                 book,
                 row_index: &mut row_index,
                 col_index: &mut col_index,
+                shortcut,
             };
-            match cells.read(&mut xml, builder, total)? {
+            match cells.read(&windows.buf[..cut], &mut xml, builder, total)? {
                 Ok(true) => {
                     place = Place::AfterCells;
                     merged_cells(&mut xml, &mut merged);
@@ -823,49 +827,87 @@ struct Cells<'c, 'b> {
     book: &'c Book<'b>,
     row_index: &'c mut u32,
     col_index: &'c mut u32,
+    /// Cells of the common shape read straight from the bytes ([`Cells::plain_cells`]).
+    shortcut: bool,
+}
+
+/// What quick-xml's reading of the cells stopped at the end of.
+enum Stop {
+    Row,
+    Cells,
+    Window,
 }
 
 impl Cells<'_, '_> {
-    /// The cells of one window: `true` once `</sheetData>` was read.
-    fn read(
-        self,
-        xml: &mut XmlReader<&[u8]>,
+    /// The cells of one window, from where `xml` is: `true` once `</sheetData>` was read,
+    /// `xml` then being just after it.
+    fn read<'w>(
+        mut self,
+        window: &'w [u8],
+        xml: &mut XmlReader<&'w [u8]>,
         builder: &mut SheetBuilder<'_>,
         total: &mut usize,
     ) -> Result<Result<bool, WorkbookError>, Fault> {
-        let bad_ref = |r: &str| content(format!("référence de cellule invalide « {r} »"));
         let mut v_text = String::new();
+        // quick-xml decides on a byte order mark when it reads its first event, and
+        // `<sheetData/>` leaves its end in the reader: in both cases it reads a row first.
+        let read = window.len() - xml.get_ref().len();
+        let mut shortcut = self.shortcut && read > 0 && !window[..read].ends_with(b"/>");
+        loop {
+            if shortcut {
+                let mut at = window.len() - xml.get_ref().len();
+                if let Err(limit) =
+                    self.plain_cells(window, &mut at, &mut v_text, builder, total)?
+                {
+                    return Ok(Err(limit));
+                }
+                // The reader goes on from there: a slice reader is the slice left to read.
+                *xml.get_mut() = &window[at..];
+                if at == window.len() {
+                    return Ok(Ok(false));
+                }
+            }
+            shortcut = self.shortcut;
+            match self.events(xml, &mut v_text, builder, total)? {
+                Ok(Stop::Row) => {}
+                Ok(Stop::Cells) => return Ok(Ok(true)),
+                Ok(Stop::Window) => return Ok(Ok(false)),
+                Err(limit) => return Ok(Err(limit)),
+            }
+        }
+    }
+
+    /// Reads events with quick-xml up to the end of a row, of the cells or of the window.
+    /// With the shortcut on, this reads what [`Cells::plain_cells`] left: the rest of a row
+    /// where it met anything else than the common shape.
+    fn events(
+        &mut self,
+        xml: &mut XmlReader<&[u8]>,
+        v_text: &mut String,
+        builder: &mut SheetBuilder<'_>,
+        total: &mut usize,
+    ) -> Result<Result<Stop, WorkbookError>, Fault> {
         loop {
             let event = xml.read_event()?;
             let local = local_name(&event);
             match &event {
                 Event::Start(e) if local == "row" => {
-                    if let Some(r) = attr(e, "r") {
-                        match cell_position(&r) {
-                            Some((row, _)) => *self.row_index = row,
-                            None => return bad_ref(&r),
-                        }
-                    }
+                    let r = match plain_attributes(e.attributes_raw()) {
+                        Some(mut pairs) => pairs.find(|(k, _)| *k == "r").map(|(_, v)| v.into()),
+                        None => attr(e, "r"),
+                    };
+                    self.start_row(r.as_deref())?;
                 }
                 Event::End(_) if local == "row" => {
-                    *self.row_index = self.row_index.saturating_add(1);
-                    *self.col_index = 0;
+                    self.end_row();
+                    return Ok(Ok(Stop::Row));
                 }
                 Event::Start(e) if local == "c" => {
                     let [r, s, t] = cell_attributes(e);
-                    let pos = match r {
-                        Some(r) => match cell_position(&r) {
-                            Some((row, Some(col))) => {
-                                *self.col_index = col;
-                                (row, col)
-                            }
-                            _ => return bad_ref(&r),
-                        },
-                        None => (*self.row_index, *self.col_index),
-                    };
+                    let pos = self.place(r.as_deref())?;
                     let (s, t) = (s.as_deref(), t.as_deref());
                     // What is wrong inside a cell says which one, for the user to look at it.
-                    let (value, formula) = match cell_content(xml, t, &mut v_text) {
+                    let (value, formula) = match cell_content(xml, t, v_text) {
                         Ok(content) => content,
                         Err(Fault::Content(m)) => {
                             let cell =
@@ -874,40 +916,214 @@ impl Cells<'_, '_> {
                         }
                         Err(zip) => return Err(zip),
                     };
-                    *self.col_index = self.col_index.saturating_add(1);
-                    let Some((value, notes)) =
-                        cell_value(value, &v_text, s, t, formula, self.book)?
-                    else {
-                        continue;
-                    };
-                    if let Err(limit) = builder.push(pos.0, pos.1, value, notes, total) {
+                    if let Err(limit) =
+                        self.push(pos, value, v_text, s, t, formula, builder, total)?
+                    {
                         return Ok(Err(limit));
                     }
                 }
-                Event::End(_) if local == "sheetData" => return Ok(Ok(true)),
-                Event::Eof => return Ok(Ok(false)),
+                Event::End(_) if local == "sheetData" => return Ok(Ok(Stop::Cells)),
+                Event::Eof => return Ok(Ok(Stop::Window)),
                 _ => {}
             }
         }
     }
+
+    /// Reads from `window[*at..]` the rows and cells of the common shape — `<row …>`, `</row>`,
+    /// `<c …/>`, `<c …></c>` and `<c …><v>…</v></c>` of a number, shared string, boolean or
+    /// error code, unprefixed, attributes plainly written, no entity — and stops at the
+    /// first thing of any other shape, leaving it to quick-xml ([`Cells::events`]). Such cells
+    /// are nearly all a workbook holds: read by quick-xml, each costs five events whose names
+    /// and text are checked as UTF-8 one by one, about half of the reading.
+    fn plain_cells(
+        &mut self,
+        window: &[u8],
+        at: &mut usize,
+        v_text: &mut String,
+        builder: &mut SheetBuilder<'_>,
+        total: &mut usize,
+    ) -> Result<Result<(), WorkbookError>, Fault> {
+        loop {
+            let from = *at
+                + window[*at..]
+                    .iter()
+                    .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                    .count();
+            let rest = &window[from..];
+            if rest.starts_with(b"</row>") {
+                self.end_row();
+                *at = from + 6;
+            } else if let Some((attributes, empty, len)) = plain_tag(rest, b"row") {
+                let Some(mut pairs) = plain_attributes(attributes) else {
+                    return Ok(Ok(()));
+                };
+                // As `attr`, the first `r`.
+                self.start_row(pairs.find(|(k, _)| *k == "r").map(|(_, v)| v))?;
+                if empty {
+                    self.end_row();
+                }
+                *at = from + len;
+            } else if let Some((attributes, empty, len)) = plain_tag(rest, b"c") {
+                let Some(pairs) = plain_attributes(attributes) else {
+                    return Ok(Ok(()));
+                };
+                let [r, s, t] = cell_keys(pairs);
+                let Some((value, len)) = plain_value(&rest[len..], empty, t, v_text)
+                    .map(|(value, end)| (value, len + end))
+                else {
+                    return Ok(Ok(()));
+                };
+                let pos = self.place(r)?;
+                if let Err(limit) = self.push(pos, value, v_text, s, t, None, builder, total)? {
+                    return Ok(Err(limit));
+                }
+                *at = from + len;
+            } else {
+                return Ok(Ok(()));
+            }
+        }
+    }
+
+    fn start_row(&mut self, r: Option<&str>) -> Result<(), Fault> {
+        if let Some(r) = r {
+            match cell_position(r) {
+                Some((row, _)) => *self.row_index = row,
+                None => return bad_ref(r),
+            }
+        }
+        Ok(())
+    }
+
+    fn end_row(&mut self) {
+        *self.row_index = self.row_index.saturating_add(1);
+        *self.col_index = 0;
+    }
+
+    /// A cell's row and column: its `r`, or the place after the previous cell.
+    fn place(&mut self, r: Option<&str>) -> Result<(u32, u32), Fault> {
+        match r {
+            Some(r) => match cell_position(r) {
+                Some((row, Some(col))) => {
+                    *self.col_index = col;
+                    Ok((row, col))
+                }
+                _ => bad_ref(r),
+            },
+            None => Ok((*self.row_index, *self.col_index)),
+        }
+    }
+
+    /// Adds a cell read to the sheet (an empty one only moves the column on).
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        pos: (u32, u32),
+        value: Raw,
+        v_text: &str,
+        s: Option<&str>,
+        t: Option<&str>,
+        formula: Option<Formula>,
+        builder: &mut SheetBuilder<'_>,
+        total: &mut usize,
+    ) -> Result<Result<(), WorkbookError>, Fault> {
+        *self.col_index = self.col_index.saturating_add(1);
+        let Some((value, notes)) = cell_value(value, v_text, s, t, formula, self.book)? else {
+            return Ok(Ok(()));
+        };
+        Ok(builder.push(pos.0, pos.1, value, notes, total))
+    }
+}
+
+fn bad_ref<T>(r: &str) -> Result<T, Fault> {
+    content(format!("référence de cellule invalide « {r} »"))
+}
+
+/// A start tag `<name …>` or `<name …/>` at the start of `rest`: its attributes, whether it is
+/// empty, and its length. `None` for another name, or a tag whose attributes are not UTF-8 or
+/// hold a `<` (left to quick-xml). The attributes are only sure to be the tag's when they read
+/// as [`plain_attributes`].
+fn plain_tag<'w>(rest: &'w [u8], name: &[u8]) -> Option<(&'w str, bool, usize)> {
+    let after = rest.strip_prefix(b"<")?.strip_prefix(name)?;
+    // The name ends at a space, `>` or `/>`: in `<c/r="A1">`, quick-xml reads the name `c/r="A1"`.
+    match after {
+        [b' ' | b'\t' | b'\r' | b'\n' | b'>', ..] | [b'/', b'>', ..] => {}
+        _ => return None,
+    }
+    // quick-xml ends a tag at the first `>` outside quotes. The callers only go on when the
+    // attributes up to the first `>` are pairs whose values are quoted ([`plain_attributes`],
+    // no quote in a name): every quote before it is then closed, and both ends are the same.
+    let gt = memchr::memchr(b'>', after)?;
+    let (attributes, empty) = match after[..gt].strip_suffix(b"/") {
+        Some(a) => (a, true),
+        None => (&after[..gt], false),
+    };
+    if attributes.contains(&b'<') {
+        return None;
+    }
+    let attributes = std::str::from_utf8(attributes).ok()?;
+    Some((attributes, empty, 1 + name.len() + gt + 1))
+}
+
+/// The content of a cell of the common shape after its start tag (see [`Cells::plain_cells`]),
+/// up to its `</c>`: its value (a `<v>`'s text left in `v_text`) and the length read. `None`
+/// for any other shape.
+fn plain_value(
+    rest: &[u8],
+    empty: bool,
+    t: Option<&str>,
+    v_text: &mut String,
+) -> Option<(Raw, usize)> {
+    if empty {
+        return Some((Raw::Empty, 0));
+    }
+    if rest.starts_with(b"</c>") {
+        return Some((Raw::Empty, 4));
+    }
+    if !matches!(t, None | Some("n" | "s" | "b" | "e")) {
+        return None;
+    }
+    let text = rest.strip_prefix(b"<v>")?;
+    let lt = memchr::memchr(b'<', text)?;
+    let (value, tail) = text.split_at(lt);
+    if !tail.starts_with(b"</v></c>") || value.contains(&b'&') {
+        return None;
+    }
+    v_text.clear();
+    v_text.push_str(std::str::from_utf8(value).ok()?);
+    let raw = if value.is_empty() {
+        Raw::Empty
+    } else {
+        Raw::Scratch
+    };
+    Some((raw, 3 + lt + 8))
 }
 
 /// The raw `r`, `s` and `t` attributes of a `<c>` tag (the last of each, if repeated).
 fn cell_attributes<'e>(e: &'e BytesStart<'_>) -> [Option<std::borrow::Cow<'e, str>>; 3] {
-    let mut found = [None, None, None];
-    let mut keep = |key: &str, value| match key {
-        "r" => found[0] = Some(value),
-        "s" => found[1] = Some(value),
-        "t" => found[2] = Some(value),
-        _ => {}
-    };
     match plain_attributes(e.attributes_raw()) {
-        Some(pairs) => pairs.for_each(|(k, v)| keep(k, std::borrow::Cow::Borrowed(v))),
-        None => e
-            .attributes()
-            .with_checks(false)
-            .flatten()
-            .for_each(|a| keep(a.key.as_ref(), a.value)),
+        Some(pairs) => cell_keys(pairs).map(|v| v.map(std::borrow::Cow::Borrowed)),
+        None => {
+            let mut found = [None, None, None];
+            for a in e.attributes().with_checks(false).flatten() {
+                if let Some(i) = ["r", "s", "t"].iter().position(|k| *k == a.key.as_ref()) {
+                    found[i] = Some(a.value);
+                }
+            }
+            found
+        }
+    }
+}
+
+/// The `r`, `s` and `t` of a cell's attribute pairs (the last of each, if repeated).
+fn cell_keys<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> [Option<&'a str>; 3] {
+    let mut found = [None, None, None];
+    for (key, value) in pairs {
+        match key {
+            "r" => found[0] = Some(value),
+            "s" => found[1] = Some(value),
+            "t" => found[2] = Some(value),
+            _ => {}
+        }
     }
     found
 }
@@ -935,7 +1151,10 @@ fn plain_attributes(raw: &str) -> Option<impl Iterator<Item = (&str, &str)>> {
         while at < bytes.len() && !space(at) && bytes[at] != b'=' {
             at += 1;
         }
-        let key = raw.get(key..at).filter(|k| !k.is_empty())?;
+        // A quote in a name: quick-xml's iterator reads it otherwise.
+        let key = raw
+            .get(key..at)
+            .filter(|k| !k.is_empty() && !k.bytes().any(|b| b == b'"' || b == b'\''))?;
         while space(at) {
             at += 1;
         }
@@ -1331,6 +1550,31 @@ fn error(name: &str, e: Fault) -> WorkbookError {
     }
 }
 
+/// A worksheet's XML (`xml`) read in windows of `window` bytes by quick-xml alone, then with
+/// the shortcut of [`Cells::plain_cells`]: each reading's rows and merged ranges, or its error,
+/// as text. The unit tests and the fuzz target `xlsx_sheet` require both to be the same.
+pub fn sheet_readings(xml: &[u8], window: usize) -> [String; 2] {
+    let strings = [
+        Some((CellValue::Text("partagé".into()), Vec::new())),
+        None,
+        text_value(" deux\u{1}"),
+    ];
+    let book = Book {
+        strings: &strings,
+        formats: &[NumFormat::Other, NumFormat::Date, NumFormat::Duration],
+        system: DateSystem::Excel1900,
+    };
+    [false, true].map(|shortcut| {
+        let mut builder = SheetBuilder::new("Passages", "test.xlsx");
+        let mut total = 0;
+        match read_sheet(xml, window, shortcut, &book, &mut builder, &mut total) {
+            Ok(Ok(merged)) => format!("{:?} {merged:?}", builder.finish()),
+            Ok(Err(e)) => format!("limite : {e}"),
+            Err(Fault::Content(e) | Fault::Zip(e)) => format!("erreur : {e}"),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1371,26 +1615,13 @@ mod tests {
         }
     }
 
-    fn book_with(strings: &[Option<(CellValue, Vec<TextNote>)>]) -> Book<'_> {
-        Book {
-            strings,
-            formats: &[NumFormat::Other],
-            system: DateSystem::Excel1900,
-        }
-    }
-
     /// The rows and merged ranges of a worksheet's XML read in windows of `window` bytes, or
-    /// the error, as text.
+    /// the error, as text; read by quick-xml alone, then with the shortcut, which must give
+    /// the same.
     fn read(xml: &str, window: usize) -> String {
-        let strings = [Some((CellValue::Text("partagé".into()), Vec::new()))];
-        let book = book_with(&strings);
-        let mut builder = SheetBuilder::new("Passages", "test.xlsx");
-        let mut total = 0;
-        match read_sheet(xml.as_bytes(), window, &book, &mut builder, &mut total) {
-            Ok(Ok(merged)) => format!("{:?} {merged:?}", builder.finish()),
-            Ok(Err(e)) => format!("limite : {e}"),
-            Err(Fault::Content(e) | Fault::Zip(e)) => format!("erreur : {e}"),
-        }
+        let [slow, fast] = sheet_readings(xml.as_bytes(), window);
+        assert_eq!(fast, slow, "{xml} en fenêtres de {window} octets");
+        fast
     }
 
     const SHEET: &str = concat!(
@@ -1417,6 +1648,41 @@ mod tests {
         assert!(whole.contains("number: 4"), "{whole}");
         for window in 16..SHEET.len() + 8 {
             assert_eq!(read(SHEET, window), whole, "fenêtres de {window} octets");
+        }
+    }
+
+    #[test]
+    fn the_shortcut_reads_every_seed_as_quick_xml_does_in_windows_of_any_size() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/xlsx_sheet");
+        let mut seeds = 0;
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{dir} : {e}")) {
+            let data = std::fs::read(entry.unwrap().path()).unwrap();
+            let xml = &data[1..];
+            for window in (16..xml.len() + 8).step_by(1 + xml.len() / 400) {
+                let [slow, fast] = sheet_readings(xml, window);
+                assert_eq!(
+                    fast,
+                    slow,
+                    "{} en fenêtres de {window} octets",
+                    String::from_utf8_lossy(xml)
+                );
+            }
+            seeds += 1;
+        }
+        assert!(seeds >= 5);
+        // The seed of odd shapes is read to its end, its cells as quick-xml reads them.
+        let odd = std::fs::read(format!("{dir}/formes-diverses.bin")).unwrap();
+        let [_, fast] = sheet_readings(&odd[1..], 1 << 20);
+        for expected in [
+            "1 2",
+            "5]]>6",
+            "Date(",
+            "partagé",
+            "#DIV/0!",
+            "IllegalXmlChar",
+            "number: 9",
+        ] {
+            assert!(fast.contains(expected), "{expected} : {fast}");
         }
     }
 
