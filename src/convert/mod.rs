@@ -770,7 +770,8 @@ struct RowContext<'a> {
     /// Infos already listed, by code, column and message (one string, see `repeated_info`),
     /// to their place in `repeats`: a label translated on every row would otherwise build a
     /// hundred thousand findings only for the report to merge them.
-    infos: HashMap<String, usize>,
+    /// The infos listed, by code and column: each message and its index in `repeats`.
+    infos: HashMap<(&'static str, u32), Vec<(String, usize)>>,
     /// Per listed info, in the order listed: its index in `findings`, the repeats merged into
     /// it and the last cell.
     repeats: Vec<(usize, Repeats)>,
@@ -834,16 +835,16 @@ impl RowContext<'_> {
     /// Counts an info already listed for this column and message; `false` (and remembered)
     /// the first time.
     fn repeated_info(&mut self, code: &'static str, column: u32, row: u32, message: &str) -> bool {
-        let key = format!("{code}\u{1f}{column}\u{1f}{message}");
-        match self.infos.get(&key) {
-            Some(&r) => {
+        let listed = self.infos.entry((code, column)).or_default();
+        match listed.iter().find(|(m, _)| m == message) {
+            Some(&(_, r)) => {
                 let r = &mut self.repeats[r].1;
                 r.count += 1;
                 r.last = (row, column);
                 true
             }
             None => {
-                self.infos.insert(key, self.repeats.len());
+                listed.push((message.to_owned(), self.repeats.len()));
                 self.repeats.push((self.findings.len(), Repeats::default()));
                 false
             }

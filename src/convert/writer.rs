@@ -420,7 +420,9 @@ pub fn render(
                 for ((tag, _), part) in parts.iter().zip(item.iter()) {
                     if !part.is_empty() {
                         indent(out, depth + 2);
-                        out.push_str(&format!("<{tag}>{}</{tag}>\n", partial_escape(*part)));
+                        for piece in ["<", tag, ">", &partial_escape(*part), "</", tag, ">\n"] {
+                            out.push_str(piece);
+                        }
                     }
                 }
                 close(out, item_tag, depth + 1);
