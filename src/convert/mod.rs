@@ -771,8 +771,8 @@ struct RowContext<'a> {
     /// Infos already listed, by code, column and message (one string, see `repeated_info`),
     /// to their place in `repeats`: a label translated on every row would otherwise build a
     /// hundred thousand findings only for the report to merge them.
-    /// The infos listed (code, column, message): their index in `repeats`.
     infos: HashMap<String, usize>,
+    /// The key of `infos` being looked up, built in place (see `repeated_info`).
     info_key: String,
     /// Per listed info, in the order listed: its index in `findings`, the repeats merged into
     /// it and the last cell.
@@ -838,10 +838,12 @@ impl RowContext<'_> {
     /// the first time.
     fn repeated_info(&mut self, code: &'static str, column: u32, row: u32, message: &str) -> bool {
         // The key is built by hand: through format!, it took a tenth of the converter's time.
-        // The column's four bytes as four characters keep it unambiguous.
+        // A separator no code holds, then the column's four bytes as four characters: the
+        // message is what follows.
         let key = &mut self.info_key;
         key.clear();
         key.push_str(code);
+        key.push('\u{1f}');
         key.extend(column.to_le_bytes().map(char::from));
         key.push_str(message);
         match self.infos.get(key.as_str()) {
