@@ -13,6 +13,10 @@ use std::process::ExitCode;
 use accrochage::xsd::{Diagnostic, Schema, Severity, ValidationOptions};
 use clap::{Parser, Subcommand, ValueEnum};
 
+// Rows are read on one thread and freed on another: see the note in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// accrochage : fichier XML « accrochage certificateur » pour la Caisse des Dépôts (SI CPF).
 #[derive(Parser)]
 #[command(name = "accrochage", version, about, long_about = None)]
