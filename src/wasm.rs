@@ -15,7 +15,9 @@
 //! // report.valid === true
 //! ```
 //!
-//! No holder data is kept here between calls: each function receives what it needs and returns.
+//! No holder data is kept here between calls: each function receives what it needs and returns,
+//! except [`StreamConversion`], which holds one conversion while its rows arrive from the
+//! worker that reads the workbook ([`read_rows`]), and is freed by the page when it is done.
 //!
 //! Two modules are built from this file (scripts/build-wasm.sh): the page's engine, without the
 //! Excel template writer nor the .xls/.xlsb/.ods readers (`--no-default-features`), and
@@ -188,6 +190,18 @@ pub fn convert(
     options: JsValue,
     share: Option<js_sys::Function>,
 ) -> Result<JsValue, JsError> {
+    let (schema, opts) = convert_options(options, share)?;
+    let result = convert::convert(bytes, file_name, &schema, &opts)
+        .map_err(|e| JsError::new(&format!("{file_name} : {e}")))?;
+    conversion_to_js(result)
+}
+
+/// The schema and options of a conversion, from the page's `options` and `share` (see
+/// [`convert`]).
+fn convert_options(
+    options: JsValue,
+    share: Option<js_sys::Function>,
+) -> Result<(Schema, ConvertOptions), JsError> {
     let options: JsConvertOptions = if options.is_undefined() || options.is_null() {
         JsConvertOptions::default()
     } else {
@@ -221,8 +235,12 @@ pub fn convert(
         };
         convert::CheckPartner(std::rc::Rc::new(std::cell::RefCell::new(hand)))
     });
-    let mut result = convert::convert(bytes, file_name, &schema, &opts)
-        .map_err(|e| JsError::new(&format!("{file_name} : {e}")))?;
+    Ok((schema, opts))
+}
+
+/// A conversion as the page reads it: `{files: [{name, xml, passages, idFlux, crc32?}],
+/// diagnostics, summary}`.
+fn conversion_to_js(mut result: convert::Conversion) -> Result<JsValue, JsError> {
     let xmls: Vec<String> = result
         .files
         .iter_mut()
@@ -247,6 +265,84 @@ pub fn convert(
         }
     }
     Ok(value)
+}
+
+/// The reading half of a conversion shared by two workers: reads an xlsx and calls `post` with
+/// each message for the converting worker ([`StreamConversion::take`]), as bytes (a fresh
+/// `Uint8Array`, to transfer): the other sheets, the passages' rows in batches, the end; or a
+/// fallback, after which the converting worker reads the file itself. `post` returns `false`
+/// to stop the reading.
+#[cfg(not(feature = "wasm-template-module"))]
+#[wasm_bindgen]
+pub fn read_rows(bytes: &[u8], file_name: &str, post: &js_sys::Function) {
+    let pick = |names: &[&str]| convert::passages_sheet_index(names);
+    crate::workbook::read_streaming(bytes, file_name, &pick, &mut |message| {
+        let encoded = crate::workbook::wire::encode(&message);
+        post.call1(&JsValue::NULL, &js_sys::Uint8Array::from(&encoded[..]))
+            .is_ok_and(|more| more.as_bool() != Some(false))
+    });
+}
+
+/// The converting half of a conversion shared by two workers: takes, in order, the messages
+/// [`read_rows`] posted in the other worker, converting the rows as they come
+/// ([`convert::MessageConverter`]).
+#[cfg(not(feature = "wasm-template-module"))]
+#[wasm_bindgen]
+pub struct StreamConversion {
+    file_name: String,
+    schema: Schema,
+    options: ConvertOptions,
+    converter: Option<convert::MessageConverter>,
+}
+
+#[cfg(not(feature = "wasm-template-module"))]
+#[wasm_bindgen]
+impl StreamConversion {
+    /// `options` and `share` as for [`convert`].
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        file_name: &str,
+        options: JsValue,
+        share: Option<js_sys::Function>,
+    ) -> Result<StreamConversion, JsError> {
+        let (schema, options) = convert_options(options, share)?;
+        Ok(StreamConversion {
+            file_name: file_name.to_owned(),
+            schema,
+            options,
+            converter: Some(convert::MessageConverter::new()),
+        })
+    }
+
+    /// Takes the next message: `"lignes"` (more to come), `"fin"` (call [`Self::finish`]) or
+    /// `"relecture"` (convert the file with [`convert`], which says why when it cannot be
+    /// read).
+    pub fn take(&mut self, message: &[u8]) -> String {
+        let Some(converter) = self.converter.as_mut() else {
+            return "relecture".to_owned();
+        };
+        let message = crate::workbook::wire::decode(message);
+        match converter.take(message, &self.schema, &self.options) {
+            convert::Next::More => "lignes",
+            convert::Next::Finish => "fin",
+            convert::Next::ReadWhole => "relecture",
+        }
+        .to_owned()
+    }
+
+    /// Rows received so far (for the progress bar).
+    pub fn rows(&self) -> usize {
+        self.converter.as_ref().map_or(0, |c| c.rows())
+    }
+
+    /// The result, as [`convert`] returns it, once [`Self::take`] said `"fin"`.
+    pub fn finish(&mut self) -> Result<JsValue, JsError> {
+        let converter = self.converter.take().unwrap_or_default();
+        let result = converter
+            .finish(&self.schema, &self.options)
+            .map_err(|e| JsError::new(&format!("{} : {e}", self.file_name)))?;
+        conversion_to_js(result)
+    }
 }
 
 /// The engine's memory in bytes: its peak so far, since WebAssembly memory never shrinks.

@@ -8,9 +8,10 @@
 mod support;
 
 use accrochage::convert::{
-    convert, convert_streamed, convert_workbook, Conversion, ConvertError, ConvertOptions, LocalNow,
+    convert, convert_streamed, convert_workbook, passages_sheet_index, Conversion, ConvertError,
+    ConvertOptions, LocalNow, MessageConverter, Next, RowConverter,
 };
-use accrochage::workbook::{read_streaming, read_workbook, Streamed};
+use accrochage::workbook::{read_streaming, read_workbook, wire, Streamed};
 use accrochage::xsd::Schema;
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -98,6 +99,15 @@ fn with_sheet_edited(bytes: &[u8], edit: impl Fn(String) -> String) -> Vec<u8> {
     })
 }
 
+/// The workbook with its header row removed: only data rows are left.
+fn headless_workbook() -> Vec<u8> {
+    with_sheet_edited(&workbook(100, "Passages"), |xml| {
+        let start = xml.find("<row r=\"2\"").unwrap();
+        let end = start + xml[start..].find("</row>").unwrap() + "</row>".len();
+        format!("{}{}", &xml[..start], &xml[end..])
+    })
+}
+
 /// What the reader sends for these bytes, by kind.
 fn messages(bytes: &[u8]) -> Vec<&'static str> {
     let mut kinds = Vec::new();
@@ -117,6 +127,130 @@ fn messages(bytes: &[u8]) -> Vec<&'static str> {
     );
     kinds.dedup();
     kinds
+}
+
+/// The conversion as the page makes it with two workers: every message the reader sends goes
+/// through bytes ([`wire`]) to a [`MessageConverter`]; `None` when it says to read the file
+/// whole. Rows may also be handed over one message per row, to show that batches do not matter.
+fn as_the_page_does(
+    bytes: &[u8],
+    one_row_per_message: bool,
+) -> Option<Result<Conversion, ConvertError>> {
+    let mut sent = Vec::new();
+    read_streaming(bytes, "p.xlsx", &passages_sheet_index, &mut |m| {
+        match m {
+            Streamed::Rows(rows) if one_row_per_message => {
+                for row in rows {
+                    sent.push(wire::encode(&Streamed::Rows(vec![row])));
+                }
+            }
+            m => sent.push(wire::encode(&m)),
+        }
+        true
+    });
+    let (schema, options) = (Schema::cdc(), options());
+    let mut converter = MessageConverter::new();
+    let mut next = Next::More;
+    for message in &sent {
+        assert_eq!(next, Next::More, "a message after the end");
+        next = converter.take(wire::decode(message), &schema, &options);
+    }
+    match next {
+        Next::Finish => Some(converter.finish(&schema, &options)),
+        Next::ReadWhole => None,
+        Next::More => panic!("the reader stopped before its end"),
+    }
+}
+
+#[test]
+fn the_pages_conversion_in_two_workers_is_the_conversion_of_the_whole_workbook() {
+    for (rows, sheet) in [
+        (0, "Passages"),
+        (1, "Passages"),
+        (3000, "Passages"),
+        (600, "Feuil1"),
+    ] {
+        let bytes = workbook(rows, sheet);
+        let expected = json(&whole(&bytes, "p.xlsx"));
+        for one_row_per_message in [false, true] {
+            let paged = as_the_page_does(&bytes, one_row_per_message)
+                .unwrap_or_else(|| panic!("{rows} lignes dans « {sheet} » : relu en entier"));
+            assert!(json(&paged) == expected, "{rows} lignes dans « {sheet} »");
+        }
+    }
+    // No header: the error once the file is read; rows out of order, another format: read whole.
+    let headless = headless_workbook();
+    let paged = as_the_page_does(&headless, false).expect("lu en flux jusqu'au bout");
+    assert!(matches!(&paged, Err(ConvertError::NoHeader { sheet }) if sheet == "Passages"));
+    let unordered = with_sheet_edited(&workbook(30, "Passages"), |xml| {
+        let (start5, start6) = (
+            xml.find("<row r=\"5\"").unwrap(),
+            xml.find("<row r=\"6\"").unwrap(),
+        );
+        let start7 = xml.find("<row r=\"7\"").unwrap();
+        let (five, six) = (&xml[start5..start6], &xml[start6..start7]);
+        format!("{}{six}{five}{}", &xml[..start5], &xml[start7..])
+    });
+    assert!(as_the_page_does(&unordered, false).is_none());
+    assert!(as_the_page_does(b"idTechnique;type\nT-1;RNCP\n", false).is_none());
+}
+
+#[test]
+fn messages_out_of_order_or_damaged_make_the_page_read_the_file_whole() {
+    let (schema, options) = (Schema::cdc(), options());
+    let mut sent = Vec::new();
+    read_streaming(
+        &workbook(10, "Passages"),
+        "p.xlsx",
+        &passages_sheet_index,
+        &mut |m| {
+            sent.push(wire::encode(&m));
+            true
+        },
+    );
+    assert!(sent.len() >= 3);
+    let take_all = |messages: &[&[u8]]| {
+        let mut converter = MessageConverter::new();
+        messages
+            .iter()
+            .map(|m| converter.take(wire::decode(m), &schema, &options))
+            .collect::<Vec<_>>()
+    };
+    let (book, rows, end) = (&sent[0][..], &sent[1][..], &sent[sent.len() - 1][..]);
+    // Rows before the book, a second book, rows after the end, damaged bytes.
+    assert_eq!(take_all(&[rows]), [Next::ReadWhole]);
+    assert_eq!(take_all(&[book, book]), [Next::More, Next::ReadWhole]);
+    assert_eq!(
+        take_all(&[book, rows, end, rows]),
+        [Next::More, Next::More, Next::Finish, Next::ReadWhole]
+    );
+    assert_eq!(
+        take_all(&[book, &rows[..rows.len() - 1]]),
+        [Next::More, Next::ReadWhole]
+    );
+    // Finished before the end: an error, not a panic nor a partial file.
+    let mut converter = MessageConverter::new();
+    converter.take(wire::decode(book), &schema, &options);
+    converter.take(wire::decode(rows), &schema, &options);
+    let early = converter.finish(&schema, &options);
+    assert!(matches!(&early, Err(ConvertError::Workbook(m)) if m.contains("interrompue")));
+}
+
+#[test]
+fn a_row_converter_that_failed_says_so_when_finished() {
+    let headless = headless_workbook();
+    let mut book = read_workbook(&headless, "p.xlsx").unwrap();
+    let rows = std::mem::take(&mut book.sheets[0].rows);
+    let (schema, options) = (Schema::cdc(), options());
+    let mut converter = RowConverter::new(book, 0);
+    let pushed = converter.push(rows, &schema, &options);
+    assert!(matches!(pushed, Err(ConvertError::NoHeader { .. })));
+    // Rows pushed after the error are ignored; finishing says the conversion ended.
+    assert!(converter.push(Vec::new(), &schema, &options).is_ok());
+    let finished = converter.finish(Vec::new(), &schema, &options);
+    assert!(
+        matches!(&finished, Err(ConvertError::Workbook(m)) if m.contains("déjà terminée ou interrompue"))
+    );
 }
 
 #[test]
@@ -213,12 +347,7 @@ fn a_sheet_damaged_after_many_rows_fails_as_a_whole_read_does() {
 
 #[test]
 fn a_sheet_without_header_is_reported_once_read_to_the_end() {
-    // The header row removed: only data rows are left.
-    let bytes = with_sheet_edited(&workbook(100, "Passages"), |xml| {
-        let start = xml.find("<row r=\"2\"").unwrap();
-        let end = start + xml[start..].find("</row>").unwrap() + "</row>".len();
-        format!("{}{}", &xml[..start], &xml[end..])
-    });
+    let bytes = headless_workbook();
     let streamed = convert_streamed(&bytes, "p.xlsx", &Schema::cdc(), &options())
         .expect("lu en flux jusqu'au bout");
     assert!(

@@ -524,3 +524,53 @@ fn the_memory_grows_in_large_steps() {
         (0..40_000u64).map(|i| i % 256).sum::<u64>()
     );
 }
+
+#[wasm_bindgen_test]
+fn a_workbook_read_in_another_worker_converts_as_when_read_whole() {
+    use wasm_bindgen::prelude::Closure;
+    use wasm_bindgen::JsCast;
+    // What one worker posts (read_rows), taken by the other (StreamConversion).
+    let posted = |bytes: &[u8], name: &str| {
+        let messages = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Vec<u8>>::new()));
+        let keep = messages.clone();
+        let post =
+            Closure::<dyn FnMut(js_sys::Uint8Array) -> bool>::new(move |m: js_sys::Uint8Array| {
+                keep.borrow_mut().push(m.to_vec());
+                true
+            });
+        wasm::read_rows(bytes, name, post.as_ref().unchecked_ref());
+        messages.take()
+    };
+    let xlsx = wasm::template(true, None).unwrap();
+    let messages = posted(&xlsx, "modele.xlsx");
+    assert!(messages.len() >= 3, "the book, rows, the end");
+    let mut conversion =
+        wasm::StreamConversion::new("modele.xlsx", options(json!({})), None).unwrap();
+    let said: Vec<String> = messages.iter().map(|m| conversion.take(m)).collect();
+    assert_eq!(said.last().map(String::as_str), Some("fin"));
+    assert!(said[..said.len() - 1].iter().all(|s| s == "lignes"));
+    assert!(conversion.rows() > 0);
+    let streamed = converted(conversion.finish().unwrap());
+    let whole = converted(wasm::convert(&xlsx, "modele.xlsx", options(json!({})), None).unwrap());
+    assert_eq!(streamed, whole);
+    assert!(streamed["summary"]["passagesWritten"].as_u64().unwrap() > 0);
+    // A CSV is left to the engine, and so is a damaged message.
+    let csv = csv_of(2);
+    let messages = posted(csv.as_bytes(), "p.csv");
+    let mut conversion = wasm::StreamConversion::new("p.csv", options(json!({})), None).unwrap();
+    assert_eq!(
+        messages
+            .iter()
+            .map(|m| conversion.take(m))
+            .collect::<Vec<_>>(),
+        ["relecture"]
+    );
+    let mut conversion =
+        wasm::StreamConversion::new("modele.xlsx", options(json!({})), None).unwrap();
+    assert_eq!(conversion.take(&[9, 9, 9]), "relecture");
+    assert_eq!(
+        conversion.take(&posted(&xlsx, "modele.xlsx")[0]),
+        "relecture",
+        "once left, left"
+    );
+}

@@ -127,7 +127,9 @@ function setBusy(on) {
 
 const STAGES = {
   chargement: () => 'Démarrage du moteur de conversion…',
-  conversion: (m) => `Lecture, contrôle et écriture du XML (${formatBytes(m.size)})…`,
+  conversion: (m) => (m.rows
+    ? `Lecture, contrôle et écriture du XML (${formatBytes(m.size)}) : ${formatInt(m.rows)} ligne(s) lue(s)…`
+    : `Lecture, contrôle et écriture du XML (${formatBytes(m.size)})…`),
   preparation: (m) => `${formatInt(m.rows)} ligne(s) lue(s) ; préparation du téléchargement…`,
   verification: (m) => `Vérification du XML (${formatBytes(m.size)})…`,
 };
@@ -174,7 +176,7 @@ async function convertFile(file) {
 function renderConversion(r, name) {
   const s = r.summary;
   // For scripts/bench-web.mjs: how long the engine took and its peak memory.
-  Object.assign($('convert-results').dataset, { millis: r.millis, engineMemory: r.memoryBytes, sharedChecks: r.sharedChecks });
+  Object.assign($('convert-results').dataset, { millis: r.millis, engineMemory: r.memoryBytes, sharedChecks: r.sharedChecks, streamed: r.streamed ? '1' : '' });
   const items = [
     ['Lignes lues', s.rowsRead, 'rows-read'],
     ['Passages exportés', s.passagesWritten, 'passages-written'],

@@ -8,6 +8,7 @@ import { Engine } from './engine.js';
 
 const ready = init();
 const DIAGNOSTICS_SLICE = 2000;
+const ROWS_SHOWN_EVERY = 5000;
 // The Excel writer and the .xls/.ods readers are a second module, fetched the first time one of
 // them is needed.
 let templateModule = null;
@@ -53,7 +54,30 @@ async function startPartner(input) {
   }
 }
 
-async function convertSharing(reader, input, name, options) {
+// A large xlsx is read by the partner while this worker converts the rows it posts, batch by
+// batch (read_rows there, StreamConversion here): reading and converting then take two cores,
+// as they do natively. `null` when the partner says the file is not read this way (another
+// format, a damaged file…): this worker then reads it whole, and says why if it cannot.
+async function convertStreamed(partner, input, name, options, share, onRows) {
+  const conversion = new engine.StreamConversion(name, options ?? undefined, share || undefined);
+  let next = 'lignes';
+  try {
+    const copy = input.slice();
+    await partner.call('read', { bytes: copy.buffer, name }, {
+      transfer: [copy.buffer],
+      onProgress: (m) => {
+        if (!m.rows || next !== 'lignes') return;
+        next = conversion.take(new Uint8Array(m.rows));
+        onRows(conversion.rows());
+      },
+    });
+    return next === 'fin' ? conversion.finish() : null;
+  } finally {
+    conversion.free();
+  }
+}
+
+async function convertSharing(reader, input, name, options, onRows) {
   const partner = await startPartner(input);
   const verdicts = [];
   const share = partner && ((doc) => {
@@ -62,19 +86,25 @@ async function convertSharing(reader, input, name, options) {
   });
   const started = performance.now();
   try {
-    let result = reader.convert(input, name, options, share || undefined);
+    let streamed = false;
+    let result = null;
+    if (partner && reader === engine) {
+      result = await convertStreamed(partner, input, name, options, share, onRows);
+      streamed = result !== null;
+    }
+    result ??= reader.convert(input, name, options, share || undefined);
     // The partner's share is at most this worker's: it may take as long as the whole
     // conversion, and a minute more on a busy machine, before it counts as gone.
     const late = deadline(60_000 + (performance.now() - started));
     const passed = await Promise.race([Promise.all(verdicts), late.expired])
       .then((v) => v.every((ok) => ok === true), () => false);
     late.clear();
-    if (passed) return { result, sharedChecks: verdicts.length };
+    if (passed) return { result, sharedChecks: verdicts.length, streamed };
     // The partner found a fault (or failed): the conversion is made again here, checked whole,
     // and its report names the fault. The first result is let go first: memory may be short.
     console.warn('accrochage : vérification partagée en échec, conversion refaite sans partage');
     result = null;
-    return { result: reader.convert(input, name, options), sharedChecks: 0 };
+    return { result: reader.convert(input, name, options), sharedChecks: 0, streamed: false };
   } finally {
     partner?.worker.terminate();
   }
@@ -109,7 +139,14 @@ const handlers = {
     const input = new Uint8Array(bytes);
     // .xls, .xlsb and .ods are read by the second module, fetched the first time one is dropped.
     const reader = engine.reads_format(input, name) ? engine : await templateEngine();
-    const { result, sharedChecks } = await convertSharing(reader, input, name, options);
+    // Rows converted so far, shown every few thousand.
+    let shown = 0;
+    const onRows = (rows) => {
+      if (rows - shown < ROWS_SHOWN_EVERY) return;
+      shown = rows;
+      progress(id, 'conversion', { size: bytes.byteLength, rows });
+    };
+    const { result, sharedChecks, streamed } = await convertSharing(reader, input, name, options, onRows);
     progress(id, 'preparation', { rows: result.summary.rowsRead });
     const packed = packFiles(result.files);
     // 100 000 findings in one message cost the page a 300 ms freeze to decode: they go in
@@ -126,7 +163,17 @@ const handlers = {
       // The engine's peak memory (wasm memory never shrinks): shown to benchmarks, not to users.
       memoryBytes: reader.memory_bytes(),
       sharedChecks,
+      streamed,
     };
+  },
+  // The partner's reading of a workbook for the engine (see convertStreamed): each message goes
+  // as a progress message, its bytes transferred.
+  async read({ id, bytes, name }) {
+    engine.read_rows(new Uint8Array(bytes), name, (message) => {
+      postMessage({ id, type: 'progress', rows: message.buffer }, [message.buffer]);
+      return true;
+    });
+    return true;
   },
   // The partner's share of a conversion's final check (see convertSharing).
   async check({ bytes, xsd }) {

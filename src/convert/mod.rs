@@ -25,6 +25,7 @@ pub mod cells;
 mod check;
 pub mod columns;
 pub mod ids;
+mod incremental;
 pub mod report;
 pub mod rules;
 #[cfg(not(target_arch = "wasm32"))]
@@ -37,6 +38,7 @@ use std::fmt;
 use serde::Serialize;
 
 pub use ids::LocalNow;
+pub use incremental::{MessageConverter, Next, RowConverter};
 pub use report::{findings_to_csv, Finding, Level, Summary};
 
 use crate::dictionary;
@@ -217,236 +219,18 @@ impl RowSource for ReadRows {
 /// Converts the passages of `book`'s sheet `index`: the sheet holds the first rows (at least
 /// enough to find the header), `source` the others. `None` when the source turned out void.
 fn convert_source(
-    mut book: Workbook,
+    book: Workbook,
     index: usize,
     source: &mut impl RowSource,
     schema: &Schema,
     options: &ConvertOptions,
 ) -> Result<Option<Conversion>, ConvertError> {
-    while book.sheets[index].rows.len() < columns::HEADER_ROWS {
-        match source.next() {
-            Some(row) => book.sheets[index].rows.push(row),
-            None => break,
-        }
-    }
-    let passages = &book.sheets[index];
-    let params_sheet = book.sheet(PARAMS_SHEET).map(|s| s.name.clone());
-    let mut findings = Vec::new();
-    let Some(root) = schema
-        .global_elements()
-        .next()
-        .map(|e| e.name.clone())
-        .and_then(|n| schema.global_element(&n))
-    else {
-        // Unreachable from any input: Schema::parse refuses a schema without a global element
-        // (tests/xsd_engine.rs); an error rather than a panic keeps the invariant cheap.
-        return Err(ConvertError::Workbook(
-            "le schéma ne déclare pas d'élément racine".into(),
-        ));
-    };
-    let mut slots = Slots::default();
-    let plan = Plan::new(schema, root, &mut slots);
-    let map =
-        columns::map_columns(passages, &plan.known_keys(), &mut findings).ok_or_else(|| {
-            ConvertError::NoHeader {
-                sheet: passages.name.clone(),
-            }
-        })?;
-    // Derived fields exist even without a column of their own.
-    for k in ["anneeNaissance", "moisNaissance", "jourNaissance"] {
-        slots.intern(k);
-    }
-    let params = read_params(&book, schema, &plan, options, &mut findings);
-    let sheet_name = passages.name.clone();
-    let date_system = book.date_system;
-    let head = std::mem::take(&mut book.sheets[index].rows);
-    drop(book);
-    let targets: Vec<Target> = map
-        .columns
-        .iter()
-        .map(|c| {
-            if c.key == "dateNaissance" {
-                return Target::BirthDate;
-            }
-            if let Some(parts) = plan.list_fields.get(&c.key) {
-                return Target::List(parts.clone());
-            }
-            match (plan.fields.get(&c.key), slots.get(&c.key)) {
-                (Some(info), Some(slot)) => Target::Field {
-                    element: info.element,
-                    nillable: info.nillable,
-                    slot,
-                },
-                _ => Target::Param,
-            }
-        })
-        .collect();
-    let mut ctx = RowContext {
-        targets: &targets,
-        schema,
-        plan: &plan,
-        record_node: plan.find(writer::RECORD_ELEMENT),
-        group_node: plan.find(writer::GROUP_ELEMENT),
-        by_index: {
-            let mut v = vec![
-                None;
-                map.columns
-                    .iter()
-                    .map(|c| c.index as usize + 1)
-                    .max()
-                    .unwrap_or(0)
-            ];
-            for (i, c) in map.columns.iter().enumerate() {
-                v[c.index as usize] = Some(i);
-            }
-            v
-        },
-        slots: &slots,
-        map: &map,
-        sheet_name: &sheet_name,
-        system: date_system,
-        findings: &mut findings,
-        infos: Default::default(),
-        info_key: String::new(),
-        repeats: Default::default(),
-        longest_xml: 0,
-        scratch: String::new(),
-        resolvers: map
-            .columns
-            .iter()
-            .zip(&targets)
-            .map(|(c, t)| match t {
-                Target::Field { .. } => dictionary::EnumerationResolver::new(schema, &c.key),
-                _ => None,
-            })
-            .collect(),
-    };
-    let mut records: Vec<Record> = Vec::new();
-    let mut rows_read = 0;
-    let mut rules = rules::Rules::new(RulesContext {
-        sheet: &sheet_name,
-        map: &map,
-        slots: &slots,
-        today: options.now.date(),
-    });
-    let group_slots = (slots.get("type"), slots.get("code"));
-    let mut group_keys: Vec<(Option<String>, Option<String>)> = Vec::new();
-    let mut group_values: Vec<Vec<Option<FieldValue>>> = Vec::new();
-    for row in head.into_iter().chain(&mut *source) {
-        if row.number <= map.header_row || Some(row.number) == map.label_row {
-            continue;
-        }
-        // Cells of spaces only make no row: counted, it would be « excluded » without a finding
-        // saying why, and the user could not account for every row of the report.
-        let blank = |c: &workbook::Cell| {
-            matches!(&c.value, CellValue::Text(t) if t.trim().is_empty()) && c.notes.is_empty()
-        };
-        if row.cells.iter().all(blank) {
-            continue;
-        }
-        rows_read += 1;
-        let Some(mut r) = ctx.read_row(&row, &params) else {
-            continue;
-        };
-        let before = ctx.findings.len();
-        rules.check(&mut r, ctx.findings);
-        r.has_error |= ctx.findings[before..]
-            .iter()
-            .any(|f| f.level == Level::Erreur);
-        if !r.has_error {
-            // Only the first kept row of each certification is needed to write its fields: the
-            // others keep just their XML, so memory stays near the size of the output.
-            let key = (
-                r.text_slot(group_slots.0).map(str::to_owned),
-                r.text_slot(group_slots.1).map(str::to_owned),
-            );
-            r.group = match group_keys.iter().position(|k| *k == key) {
-                Some(g) => g,
-                None => {
-                    group_keys.push(key);
-                    group_values.push(std::mem::take(&mut r.values));
-                    group_keys.len() - 1
-                }
-            };
-            r.values = Vec::new();
-            r.columns = Vec::new();
-            records.push(r);
-        }
-    }
-
+    let mut converter = RowConverter::new(book, index);
+    converter.push(&mut *source, schema, options)?;
     let Some(notes) = source.finish() else {
         return Ok(None);
     };
-    // The book's findings come first, as in the workbook; a streamed sheet's merged cells are
-    // only known once it is read.
-    let mut book_found = Vec::new();
-    book_findings(
-        &notes,
-        &sheet_name,
-        params_sheet.as_deref(),
-        &mut book_found,
-    );
-    let shift = book_found.len();
-    let premerged: Vec<Premerged> = ctx
-        .repeats
-        .iter()
-        .filter(|(_, r)| r.count > 0)
-        .map(|&(i, r)| {
-            let cell = cell_reference(&sheet_name, r.last.1, r.last.0);
-            (i + shift, r.count, r.last.0, cell)
-        })
-        .collect();
-    book_found.append(&mut findings);
-    let mut findings = book_found;
-    let mut summary = Summary {
-        rows_read,
-        ..Summary::default()
-    };
-    let kept = records;
-    summary.rows_excluded = rows_read - kept.len();
-    let params_ok = !findings
-        .iter()
-        .any(|f| f.level == Level::Erreur && f.row == 0);
-    let mut files = Vec::new();
-    let refuse_all = options.strict && findings.iter().any(|f| f.level == Level::Erreur);
-    if refuse_all {
-        findings.push(Finding {
-            level: Level::Info,
-            code: "mode-strict",
-            sheet: String::new(),
-            cell: String::new(),
-            row: 0,
-            column: String::new(),
-            value: String::new(),
-            message: "Mode strict : aucun XML n'est produit tant qu'il reste une erreur".into(),
-            fix: "Corrigez les erreurs listées puis relancez la conversion".into(),
-        });
-    } else if params_ok && !kept.is_empty() {
-        files = write_files(
-            schema,
-            &plan,
-            &params,
-            kept,
-            &group_values,
-            options,
-            &mut findings,
-        );
-    }
-    summary.passages_written = files.iter().map(|f| f.passages).sum();
-    summary.files = files.len();
-    if !refuse_all && params_ok {
-        // Rows kept but not written can only come from an internal failure, reported there.
-        summary.rows_excluded = rows_read - summary.passages_written;
-    } else {
-        summary.rows_excluded = rows_read;
-    }
-    let findings = merge_repeated_infos(findings, &premerged);
-    summary.count(&findings);
-    Ok(Some(Conversion {
-        files,
-        findings,
-        summary,
-    }))
+    converter.finish(notes, schema, options).map(Some)
 }
 
 /// The same information on every row (a label sent as its code, spaces trimmed in a column)
@@ -531,6 +315,12 @@ pub fn passage_columns<'a>(
 fn passages_sheet(book: &Workbook) -> Result<&Sheet, ConvertError> {
     let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
     Ok(&book.sheets[passages_index(&names)?])
+}
+
+/// Which sheet holds the passages, from the sheets' names alone (see [`passages_index`]); `None`
+/// when none does. What a reader streaming the rows to [`RowConverter`] is to pick.
+pub fn passages_sheet_index(names: &[&str]) -> Option<usize> {
+    passages_index(names).ok()
 }
 
 /// Which sheet holds the passages, from the sheets' names alone: the one named « Passages »,
@@ -762,7 +552,7 @@ struct RowContext<'a> {
     record_node: Option<&'a Node>,
     group_node: Option<&'a Node>,
     /// Column index → position in the map.
-    by_index: Vec<Option<usize>>,
+    by_index: &'a [Option<usize>],
     slots: &'a Slots,
     map: &'a columns::ColumnMap,
     sheet_name: &'a str,

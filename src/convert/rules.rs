@@ -70,23 +70,26 @@ fn show(d: (i32, u32, u32)) -> String {
 /// The rules, with what they remember across rows (identifiers seen, nature per certification).
 pub struct Rules<'a> {
     ctx: RulesContext<'a>,
+    state: &'a mut RulesState,
+}
+
+/// What the rules remember of the rows before (kept between batches of rows).
+#[derive(Default)]
+pub struct RulesState {
     seen: FnvMap<String, u32>,
     nature: FnvMap<(String, String), (String, u32)>,
 }
 
 impl<'a> Rules<'a> {
-    pub fn new(ctx: RulesContext<'a>) -> Rules<'a> {
-        Rules {
-            ctx,
-            seen: FnvMap::default(),
-            nature: FnvMap::default(),
-        }
+    pub fn new(ctx: RulesContext<'a>, state: &'a mut RulesState) -> Rules<'a> {
+        Rules { ctx, state }
     }
 
     /// Checks one row against every rule (and the rows before it); marks it when an error is
     /// found.
     pub fn check(&mut self, rec: &mut Record, findings: &mut Vec<Finding>) {
-        check_one(rec, &self.ctx, &mut self.seen, &mut self.nature, findings);
+        let state = &mut *self.state;
+        check_one(rec, &self.ctx, &mut state.seen, &mut state.nature, findings);
     }
 }
 

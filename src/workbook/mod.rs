@@ -24,6 +24,7 @@ pub mod limits;
 #[cfg(feature = "xls-ods")]
 mod ods_xls;
 mod text;
+pub mod wire;
 #[cfg(feature = "xls-ods")]
 mod xls_guard;
 #[cfg(feature = "xls-ods")]

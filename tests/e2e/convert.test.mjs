@@ -48,6 +48,8 @@ test('a large output is checked in two workers; its XML equals the CLI output', 
   await page.waitForSelector('#convert-results:not([hidden])');
   assert.equal((await page.textContent('[data-summary="passages-written"] dd')).replace(/\s/g, ''), '3000');
   assert.equal(await page.getAttribute('#convert-results', 'data-shared-checks'), '1', 'one half checked by the partner');
+  // A CSV is not read by the partner: the engine reads it whole after the partner said so.
+  assert.equal(await page.getAttribute('#convert-results', 'data-streamed'), '', 'read whole by the engine');
   const xml = await download(page, () => page.click('#download-xml'));
   const reference = join(TMP, 'cli-partage.xml');
   const r = cli(['convert', input, '-o', reference, '--id-flux', FIXED.idFlux, '--horodatage', FIXED.horodatage,

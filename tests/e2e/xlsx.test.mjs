@@ -4,9 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { start, openPage, fillParams, download, pick, xmllint, screenshot, ROOT, TMP, ORG } from './helpers.mjs';
+import { start, openPage, fillParams, download, pick, xmllint, cli, screenshot, ROOT, TMP, ORG, FIXED } from './helpers.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -41,5 +41,28 @@ test('a generated workbook (gen_workbook, 200 rows) converts and passes xmllint'
   const xml = await download(page, () => page.click('#download-xml'));
   const lint = xmllint(xml.path);
   assert.ok(lint.ok, lint.output);
+  await context.close();
+});
+
+test('a large xlsx is read by the second worker while the engine converts; the XML equals the CLI output', async () => {
+  // 2 500 rows (≈ 330 Ko): above the 256 Ko from which the page starts its second worker.
+  const file = join(TMP, 'gen-2500.xlsx');
+  const gen = spawnSync('cargo', ['run', '--quiet', '--example', 'gen_workbook', '--', '2500', file], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(gen.status, 0, gen.stderr);
+  const { page, context, errors } = await openPage(env);
+  await fillParams(page, { ...ORG, ...FIXED });
+  await pick(page, '#convert-file', file);
+  assert.equal(await page.isVisible('#convert-error'), false, await page.textContent('#convert-error'));
+  assert.equal((await page.textContent('[data-summary="rows-read"] dd')).replace(/\s/g, ''), '2500');
+  assert.equal(await page.getAttribute('#convert-results', 'data-streamed'), '1', 'rows read by the second worker');
+  assert.equal(await page.getAttribute('#convert-results', 'data-shared-checks'), '1', 'one half checked by the second worker');
+  const xml = await download(page, () => page.click('#download-xml'));
+  const reference = join(TMP, 'cli-gen-2500.xml');
+  const r = cli(['convert', file, '-o', reference, '--id-flux', FIXED.idFlux, '--horodatage', FIXED.horodatage,
+    '--id-client-emetteur', ORG.idClientEmetteur, '--id-client-certificateur', ORG.idClientCertificateur, '--id-contrat', ORG.idContrat]);
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  assert.equal(xml.text, readFileSync(reference, 'utf8'));
+  assert.ok(xmllint(xml.path).ok);
+  assert.deepEqual(errors, []);
   await context.close();
 });
