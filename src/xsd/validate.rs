@@ -649,6 +649,9 @@ impl<'s> Validator<'s> {
                 Event::Start(e) => self.start(source.reader(), &e, false),
                 Event::Empty(e) => self.start(source.reader(), &e, true),
                 Event::End(_) => self.end(),
+                // The indentation between tags: most text events of a written file, and nothing
+                // in them to check.
+                Event::Text(t) if self.blank_between_elements(t.as_bytes()) => {}
                 Event::Text(t) => {
                     let text = t.xml10_content();
                     self.check_chars(&text, None);
@@ -1615,6 +1618,22 @@ impl<'s> Validator<'s> {
                 }
             }
         }
+    }
+
+    /// Whether `raw` is only blanks where blanks mean nothing: around the root, or between the
+    /// children of an element that is neither simple (its value) nor nil (which must be empty).
+    fn blank_between_elements(&self, raw: &[u8]) -> bool {
+        let ignored = match self.depth {
+            0 => true,
+            d => {
+                let f = &self.frames[d - 1];
+                !matches!(f.kind, Kind::Simple(_)) && !f.nilled
+            }
+        };
+        ignored
+            && raw
+                .iter()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
     }
 
     /// Reports the first character XML 1.0 forbids (control characters, U+FFFE, U+FFFF) in a
