@@ -581,6 +581,19 @@ mod tests {
             WhiteSpace::Collapse.apply("a b"),
             Cow::Borrowed(_)
         ));
+        for (raw, collapsed) in [
+            ("a  b", "a b"),
+            ("a\tb", "a b"),
+            ("a \rb", "a b"),
+            ("a\n\n b c", "a b c"),
+            (" é  ü ", "é ü"),
+        ] {
+            assert_eq!(WhiteSpace::Collapse.apply(raw), collapsed, "{raw:?}");
+        }
+        assert!(matches!(
+            WhiteSpace::Collapse.apply(" a b c "),
+            Cow::Borrowed("a b c")
+        ));
     }
 
     #[test]
