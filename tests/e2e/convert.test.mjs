@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { start, openPage, fillParams, download, pick, xmllint, cli, screenshot, tableRows, writeTmp, FIXTURES, ORG, FIXED, TMP } from './helpers.mjs';
+import { start, openPage, fillParams, download, pick, xmllint, cliConvert, screenshot, tableRows, writeTmp, FIXTURES, ORG, FIXED, TMP } from './helpers.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -28,8 +28,7 @@ test('a valid workbook: the downloaded XML equals the CLI output and passes xmll
   const xml = await download(page, () => page.click('#download-xml'));
   assert.match(xml.name, /^accrochage_[A-Za-z0-9]+_\d{8}-\d{6}\.xml$/);
   const reference = join(TMP, 'cli-valid.xml');
-  const r = cli(['convert', input, '-o', reference, '--id-flux', FIXED.idFlux, '--horodatage', FIXED.horodatage,
-    '--id-client-emetteur', ORG.idClientEmetteur, '--id-client-certificateur', ORG.idClientCertificateur, '--id-contrat', ORG.idContrat]);
+  const r = cliConvert(input, reference);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(xml.text, readFileSync(reference, 'utf8'));
   const lint = xmllint(xml.path);
@@ -52,8 +51,7 @@ test('a large output is checked in two workers; its XML equals the CLI output', 
   assert.equal(await page.getAttribute('#convert-results', 'data-streamed'), '', 'read whole by the engine');
   const xml = await download(page, () => page.click('#download-xml'));
   const reference = join(TMP, 'cli-partage.xml');
-  const r = cli(['convert', input, '-o', reference, '--id-flux', FIXED.idFlux, '--horodatage', FIXED.horodatage,
-    '--id-client-emetteur', ORG.idClientEmetteur, '--id-client-certificateur', ORG.idClientCertificateur, '--id-contrat', ORG.idContrat]);
+  const r = cliConvert(input, reference);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(xml.text, readFileSync(reference, 'utf8'));
   assert.ok(xmllint(xml.path).ok);

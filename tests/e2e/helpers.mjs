@@ -113,6 +113,13 @@ export function cli(args) {
   return spawnSync(bin, args, { encoding: 'utf8', cwd: ROOT });
 }
 
+/** The CLI's conversion of `input` into `out` with the organisation (ORG) and the fixed idFlux and
+ * horodatage (FIXED) the page's tests fill in: the XML the page's download must equal. */
+export function cliConvert(input, out) {
+  return cli(['convert', input, '-o', out, '--id-flux', FIXED.idFlux, '--horodatage', FIXED.horodatage,
+    '--id-client-emetteur', ORG.idClientEmetteur, '--id-client-certificateur', ORG.idClientCertificateur, '--id-contrat', ORG.idContrat]);
+}
+
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { start, openPage, fillParams, download, pick, xmllint, cli, screenshot, tableRows, writeTmp, FIXTURES, EXTENDED_XSD, ORG, FIXED, TMP } from './helpers.mjs';
+import { start, openPage, fillParams, download, pick, xmllint, cliConvert, screenshot, tableRows, writeTmp, FIXTURES, EXTENDED_XSD, ORG, FIXED, TMP } from './helpers.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -11,8 +11,7 @@ after(async () => { await env.close(); });
 
 function cliXml() {
   const out = join(TMP, 'verify-valid.xml');
-  const r = cli(['convert', join(FIXTURES, 'passages-valides.csv'), '-o', out, '--id-flux', FIXED.idFlux, '--horodatage', FIXED.horodatage,
-    '--id-client-emetteur', ORG.idClientEmetteur, '--id-client-certificateur', ORG.idClientCertificateur, '--id-contrat', ORG.idContrat]);
+  const r = cliConvert(join(FIXTURES, 'passages-valides.csv'), out);
   assert.equal(r.status, 0, r.stderr);
   return out;
 }
