@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Times the page end to end in headless Chromium: from the file given to the drop zone to the
 // XML saved by the browser, for 10 000 and 100 000 rows, and how responsive the page stays
-// meanwhile (longest main-thread task, longest gap between animation frames), the engine's own
+// meanwhile (longest main-thread task, longest gap between animation frames), for an xlsx read
+// by the second worker when its last rows were converted and how long the files took after
+// (written, checked, handed over), the engine's own
 // time and peak memory (its wasm memory, which never shrinks), and the peak memory of all
 // the browser's processes, sampled every 100 ms. Prints a Markdown table. Anchor (NOTES.md §8): SheetJS + xmllint-wasm ≈ 15 s for 100 000 rows;
 // target < 4 s.
@@ -110,12 +112,14 @@ try {
       clearInterval(sampler);
       const passages = await page.textContent('[data-summary="passages-written"] dd');
       const engine = await page.evaluate(() => ({ ...document.getElementById('convert-results').dataset }));
+      const secs = (ms) => (ms === '' || ms === undefined ? '—' : `${(Number(ms) / 1000).toFixed(2)} s`);
       result = [n, `${(statSync(file).size / 1e6).toFixed(1)} Mo`, passages, `${seconds} s`, `${(engine.millis / 1000).toFixed(2)} s`,
+        secs(engine.readMillis), secs(engine.finishMillis),
         mo(Number(engine.engineMemory)), mo(peakRss), `${Math.round(probe.longest)} ms`, `${Math.round(probe.gap)} ms`];
     } else {
       clearInterval(sampler);
       const why = (await page.textContent('#convert-error')) || (await page.textContent('#convert-status'));
-      result = [n, `${(statSync(file).size / 1e6).toFixed(1)} Mo`, '0', `échec : ${why.trim().slice(0, 120)}`, '', '', mo(peakRss), '', ''];
+      result = [n, `${(statSync(file).size / 1e6).toFixed(1)} Mo`, '0', `échec : ${why.trim().slice(0, 120)}`, '', '', '', '', mo(peakRss), '', ''];
     }
     rows.push(result);
     await context.close();
@@ -125,7 +129,7 @@ try {
   await server.close();
 }
 
-console.log(`| lignes | fichier (${csv ? 'csv' : 'xlsx'}) | passages | dépôt → XML téléchargé | dont moteur | mémoire du moteur | mémoire max du navigateur | tâche max (fil principal) | écart max entre images |`);
-console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log(`| lignes | fichier (${csv ? 'csv' : 'xlsx'}) | passages | dépôt → XML téléchargé | dont moteur | dont lignes lues et converties | puis fichiers écrits et vérifiés | mémoire du moteur | mémoire max du navigateur | tâche max (fil principal) | écart max entre images |`);
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log('\nRepère (NOTES.md §8) : SheetJS + xmllint-wasm ≈ 15 s pour 100 000 lignes ; objectif < 4 s.');

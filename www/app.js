@@ -176,7 +176,8 @@ async function convertFile(file) {
 function renderConversion(r, name) {
   const s = r.summary;
   // For scripts/bench-web.mjs: how long the engine took and its peak memory.
-  Object.assign($('convert-results').dataset, { millis: r.millis, engineMemory: r.memoryBytes, sharedChecks: r.sharedChecks, streamed: r.streamed ? '1' : '' });
+  Object.assign($('convert-results').dataset, { millis: r.millis, engineMemory: r.memoryBytes, sharedChecks: r.sharedChecks, streamed: r.streamed ? '1' : '',
+    readMillis: r.readMillis ?? '', finishMillis: r.finishMillis ?? '' });
   const items = [
     ['Lignes lues', s.rowsRead, 'rows-read'],
     ['Passages exportés', s.passagesWritten, 'passages-written'],

@@ -58,7 +58,9 @@ async function startPartner(input) {
 // batch (read_rows there, StreamConversion here): reading and converting then take two cores,
 // as they do natively. `null` when the partner says the file is not read this way (another
 // format, a damaged file…): this worker then reads it whole, and says why if it cannot.
-async function convertStreamed(partner, input, name, options, share, onRows) {
+// `phases.read` and `phases.finished` (performance.now()) say, for benchmarks, when the last row
+// was converted and when the files were written, checked and handed over.
+async function convertStreamed(partner, input, name, options, share, onRows, phases) {
   const conversion = new engine.StreamConversion(name, options ?? undefined, share || undefined);
   let next = 'lignes';
   try {
@@ -71,13 +73,17 @@ async function convertStreamed(partner, input, name, options, share, onRows) {
         onRows(conversion.rows());
       },
     });
-    return next === 'fin' ? conversion.finish() : null;
+    if (next !== 'fin') return null;
+    phases.read = performance.now();
+    const result = conversion.finish();
+    phases.finished = performance.now();
+    return result;
   } finally {
     conversion.free();
   }
 }
 
-async function convertSharing(reader, input, name, options, onRows) {
+async function convertSharing(reader, input, name, options, onRows, phases) {
   const partner = await startPartner(input);
   const verdicts = [];
   const share = partner && ((doc) => {
@@ -89,7 +95,7 @@ async function convertSharing(reader, input, name, options, onRows) {
     let streamed = false;
     let result = null;
     if (partner && reader === engine) {
-      result = await convertStreamed(partner, input, name, options, share, onRows);
+      result = await convertStreamed(partner, input, name, options, share, onRows, phases);
       streamed = result !== null;
     }
     result ??= reader.convert(input, name, options, share || undefined);
@@ -146,7 +152,8 @@ const handlers = {
       shown = rows;
       progress(id, 'conversion', { size: bytes.byteLength, rows });
     };
-    const { result, sharedChecks, streamed } = await convertSharing(reader, input, name, options, onRows);
+    const phases = {};
+    const { result, sharedChecks, streamed } = await convertSharing(reader, input, name, options, onRows, phases);
     progress(id, 'preparation', { rows: result.summary.rowsRead });
     const packed = packFiles(result.files);
     // 100 000 findings in one message cost the page a 300 ms freeze to decode: they go in
@@ -160,6 +167,10 @@ const handlers = {
       files: packed.files,
       download: packed.download,
       millis: Math.round(performance.now() - started),
+      // Read by the second worker: when its last rows were converted, and how long writing,
+      // checking and handing over the files took after.
+      readMillis: streamed ? Math.round(phases.read - started) : null,
+      finishMillis: streamed ? Math.round(phases.finished - phases.read) : null,
       // The engine's peak memory (wasm memory never shrinks): shown to benchmarks, not to users.
       memoryBytes: reader.memory_bytes(),
       sharedChecks,

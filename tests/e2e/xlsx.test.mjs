@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { start, openPage, fillParams, download, pick, xmllint, cli, screenshot, ROOT, TMP, ORG, FIXED } from './helpers.mjs';
+import { start, openPage, fillParams, download, pick, xmllint, cliConvert, screenshot, ROOT, TMP, ORG, FIXED } from './helpers.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -55,11 +55,13 @@ test('a large xlsx is read by the second worker while the engine converts; the X
   assert.equal(await page.isVisible('#convert-error'), false, await page.textContent('#convert-error'));
   assert.equal((await page.textContent('[data-summary="rows-read"] dd')).replace(/\s/g, ''), '2500');
   assert.equal(await page.getAttribute('#convert-results', 'data-streamed'), '1', 'rows read by the second worker');
+  // For the benchmarks: when the last rows were converted, and how long the files took after.
+  assert.match(await page.getAttribute('#convert-results', 'data-read-millis'), /^\d+$/);
+  assert.match(await page.getAttribute('#convert-results', 'data-finish-millis'), /^\d+$/);
   assert.equal(await page.getAttribute('#convert-results', 'data-shared-checks'), '1', 'one half checked by the second worker');
   const xml = await download(page, () => page.click('#download-xml'));
   const reference = join(TMP, 'cli-gen-2500.xml');
-  const r = cli(['convert', file, '-o', reference, '--id-flux', FIXED.idFlux, '--horodatage', FIXED.horodatage,
-    '--id-client-emetteur', ORG.idClientEmetteur, '--id-client-certificateur', ORG.idClientCertificateur, '--id-contrat', ORG.idContrat]);
+  const r = cliConvert(file, reference);
   assert.ok(r.status === 0 || r.status === 1, r.stderr);
   assert.equal(xml.text, readFileSync(reference, 'utf8'));
   assert.ok(xmllint(xml.path).ok);
