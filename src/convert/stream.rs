@@ -9,7 +9,9 @@
 
 use std::sync::mpsc::{sync_channel, Receiver};
 
-use super::{convert_source, passages_index, Conversion, ConvertError, ConvertOptions, RowSource};
+use super::{
+    convert_source, passages_sheet_index, Conversion, ConvertError, ConvertOptions, RowSource,
+};
 use crate::workbook::{self, BookNote, Row, Streamed};
 use crate::xsd::Schema;
 
@@ -30,7 +32,7 @@ pub(super) fn convert_streaming(
     std::thread::scope(|scope| {
         let (send, receive) = sync_channel(QUEUED_BATCHES);
         let reader = move || {
-            let pick = |names: &[&str]| passages_index(names).ok();
+            let pick = passages_sheet_index;
             workbook::read_streaming(bytes, file_name, &pick, &mut |m| send.send(m).is_ok());
         };
         // A system that refuses a thread gets the whole read on this one.
