@@ -498,6 +498,16 @@ fn read_string(xml: &mut XmlReader<&[u8]>, closing: &str) -> Result<String, Faul
 /// The text content up to `</closing>`, entities and character references expanded.
 fn read_text(xml: &mut XmlReader<&[u8]>, closing: &str) -> Result<String, Fault> {
     let mut value = String::new();
+    read_text_into(xml, closing, &mut value)?;
+    Ok(value)
+}
+
+/// [`read_text`] appending to `value`, so the common `<v>` reuses one string.
+fn read_text_into(
+    xml: &mut XmlReader<&[u8]>,
+    closing: &str,
+    value: &mut String,
+) -> Result<(), Fault> {
     loop {
         match xml.read_event()? {
             Event::Text(t) => value.push_str(&t.xml10_content()),
@@ -512,7 +522,7 @@ fn read_text(xml: &mut XmlReader<&[u8]>, closing: &str) -> Result<String, Fault>
                     }
                 }
             }
-            Event::End(e) if e.name().as_ref() == closing => return Ok(value),
+            Event::End(e) if e.name().as_ref() == closing => return Ok(()),
             Event::End(e) if e.local_name().as_ref() == "row" => return row_in_cell(),
             Event::Eof => return content(format!("fin inattendue dans <{closing}>")),
             _ => {}
@@ -1393,8 +1403,8 @@ enum Raw {
     Text(String),
 }
 
-/// The content of a `<v>`. Numbers, indexes, booleans and error codes are plain ASCII: their
-/// first text event is the value. Other types may hold entities.
+/// The content of a `<v>`, entities and character references expanded whatever the type: a
+/// number or a shared-string index written `1&#48;` is 10, not the text before the reference.
 fn read_v(
     xml: &mut XmlReader<&[u8]>,
     closing: &str,
@@ -1409,16 +1419,18 @@ fn read_v(
         }
         Some("n" | "s" | "b" | "e") | None => {
             scratch.clear();
-            match xml.read_event()? {
-                Event::Text(t) => scratch.push_str(t.as_ref()),
-                Event::End(_) => return Ok(Raw::Empty),
-                Event::Eof => return content("fin inattendue dans <v>"),
-                _ => {}
-            };
-            skip(xml, closing)?;
-            Ok(Raw::Scratch)
+            read_text_into(xml, closing, scratch)?;
+            Ok(if scratch.is_empty() {
+                Raw::Empty
+            } else {
+                Raw::Scratch
+            })
         }
-        _ => Ok(Raw::V(read_text(xml, closing)?)),
+        _ => {
+            let mut value = String::new();
+            read_text_into(xml, closing, &mut value)?;
+            Ok(Raw::V(value))
+        }
     }
 }
 
@@ -1683,6 +1695,28 @@ mod tests {
             "number: 9",
         ] {
             assert!(fast.contains(expected), "{expected} : {fast}");
+        }
+    }
+
+    #[test]
+    fn a_value_written_with_references_is_read_whole() {
+        // Excel never writes these, other producers may: the value is the text with its
+        // references expanded, never the piece before the first one.
+        let xml = concat!(
+            "<worksheet><sheetData><row r=\"1\">",
+            "<c r=\"A1\"><v>1&#48;</v></c>",
+            "<c r=\"B1\" t=\"s\"><v>&#50;</v></c>",
+            "<c r=\"C1\"><v><![CDATA[7]]>5</v></c>",
+            "<c r=\"D1\"><v>1&amp;2</v></c>",
+            "</row></sheetData></worksheet>",
+        );
+        let whole = read(xml, 1 << 20);
+        assert!(whole.contains("Number(10.0)"), "{whole}");
+        assert!(whole.contains("deux"), "{whole}");
+        assert!(whole.contains("Number(75.0)"), "{whole}");
+        assert!(whole.contains("Text(\"1&2\")"), "{whole}");
+        for window in 16..xml.len() + 8 {
+            assert_eq!(read(xml, window), whole, "fenêtres de {window} octets");
         }
     }
 
