@@ -588,9 +588,14 @@ pub fn split_list(cell: &str) -> Vec<Vec<&str>> {
 }
 
 pub fn indent(out: &mut String, depth: usize) {
-    for _ in 0..depth {
-        out.push('\t');
+    // One copy per line rather than one push per tab: every line of a file is indented.
+    const TABS: &str = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+    let mut left = depth;
+    while left > TABS.len() {
+        out.push_str(TABS);
+        left -= TABS.len();
     }
+    out.push_str(&TABS[..left]);
 }
 
 pub fn open(out: &mut String, tag: &str, depth: usize) {
@@ -612,4 +617,19 @@ fn nil(out: &mut String, tag: &str, depth: usize) {
     out.push('<');
     out.push_str(tag);
     out.push_str(" xsi:nil=\"true\"/>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_is_indented_by_one_tab_per_level_at_any_depth() {
+        for depth in [0, 1, 15, 16, 17, 33, 40] {
+            let mut out = String::from("x");
+            indent(&mut out, depth);
+            assert_eq!(out.len(), 1 + depth, "profondeur {depth}");
+            assert!(out[1..].bytes().all(|b| b == b'\t'), "profondeur {depth}");
+        }
+    }
 }
