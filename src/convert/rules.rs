@@ -104,10 +104,10 @@ fn check_one(
     let slots = ctx.slots;
     {
         let mut duplicate = false;
-        let t = |k: &str| rec.text(slots, k).map(str::to_owned);
+        let t = |k: &str| rec.text(slots, k);
         // Duplicate idTechnique: the CDC would reject the second passage.
         if let Some(id) = t("idTechnique") {
-            match seen.get(&id) {
+            match seen.get(id) {
                 Some(first) => {
                     let first = *first;
                     out.push(
@@ -115,18 +115,18 @@ fn check_one(
                         "idtechnique-doublon",
                         rec,
                         "idTechnique",
-                        &id,
+                        id,
                         format!("L'idTechnique « {id} » est déjà utilisé ligne {first} : chaque passage doit avoir un identifiant unique"),
                         "Donnez à ce passage un idTechnique qui n'a jamais été utilisé (ni dans ce fichier, ni dans un dépôt précédent)",
                     );
                     duplicate = true;
                 }
                 None => {
-                    seen.insert(id, rec.row);
+                    seen.insert(id.to_owned(), rec.row);
                 }
             }
         }
-        if t("obtentionCertification").as_deref() == Some("PAR_SCORING") && t("scoring").is_none() {
+        if t("obtentionCertification") == Some("PAR_SCORING") && t("scoring").is_none() {
             out.push(
                 Level::Avertissement,
                 "scoring-manquant",
@@ -151,7 +151,7 @@ fn check_one(
         ];
         for (flag, detail, what) in pairs {
             let present = detail.iter().any(|k| t(k).is_some());
-            match t(flag).as_deref() {
+            match t(flag) {
                 Some("true") if !present => out.push(
                     Level::Avertissement,
                     "niveau-europeen-absent",
@@ -174,13 +174,13 @@ fn check_one(
             }
         }
         if let Some(voie) = t("voieAccessVAE") {
-            if t("modaliteAcces").as_deref() != Some("VAE") {
+            if t("modaliteAcces") != Some("VAE") {
                 out.push(
                     Level::Avertissement,
                     "vae-incoherente",
                     rec,
                     "voieAccessVAE",
-                    &voie,
+                    voie,
                     "Une voie d'accès VAE est indiquée alors que la modalité d'accès n'est pas VAE"
                         .into(),
                     "Mettez modaliteAcces à VAE, ou videz voieAccessVAE",
@@ -195,7 +195,7 @@ fn check_one(
                         "pays-incoherent",
                         rec,
                         "codePaysNaissance",
-                        &pays,
+                        pays,
                         format!("Le code INSEE {insee} désigne le pays {country}, mais codePaysNaissance vaut {pays}"),
                         "Pour une naissance à l'étranger, codeInsee = 99 + code pays INSEE et codePaysNaissance = ce code pays",
                     ),
@@ -219,8 +219,7 @@ fn check_one(
             "dateDebutValidite",
             "dateFinValidite",
         ];
-        let dated: Vec<(&str, String)> =
-            order.iter().filter_map(|k| t(k).map(|v| (*k, v))).collect();
+        let dated: Vec<(&str, &str)> = order.iter().filter_map(|k| t(k).map(|v| (*k, v))).collect();
         for w in dated.windows(2) {
             let ((ka, va), (kb, vb)) = (&w[0], &w[1]);
             if va > vb {
@@ -233,8 +232,8 @@ fn check_one(
                     vb,
                     format!(
                         "{kb} ({}) est antérieure à {ka} ({})",
-                        db.map(show).unwrap_or_else(|| vb.clone()),
-                        da.map(show).unwrap_or_else(|| va.clone())
+                        db.map(show).unwrap_or_else(|| vb.to_string()),
+                        da.map(show).unwrap_or_else(|| va.to_string())
                     ),
                     "Vérifiez l'ordre des dates : inscription ≤ début d'examen ≤ fin d'examen ≤ début de validité ≤ fin de validité",
                 );
@@ -248,13 +247,13 @@ fn check_one(
                     "type-certification",
                     rec,
                     "type",
-                    &ty,
+                    ty,
                     format!("Le type de certification « {ty} » n'est ni RNCP ni RS"),
                     "Indiquez RNCP ou RS",
                 );
             } else {
                 let digits = code
-                    .strip_prefix(ty.as_str())
+                    .strip_prefix(ty)
                     .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
                 if digits.is_none() {
                     out.push(
@@ -262,14 +261,14 @@ fn check_one(
                         "code-certification",
                         rec,
                         "code",
-                        &code,
+                        code,
                         format!("Le code « {code} » n'a pas la forme attendue pour le type {ty} ({ty} suivi de chiffres, ex. {ty}12345)"),
                         "Recopiez le code de la fiche France compétences (ex. RNCP34567 ou RS5678)",
                     );
                 }
             }
             let nat = t("natureDeposant").unwrap_or_default();
-            match nature.get(&(ty.clone(), code.clone())) {
+            match nature.get(&(ty.to_owned(), code.to_owned())) {
                 Some((other, row)) if *other != nat => {
                     let row = *row;
                     out.push(
@@ -277,18 +276,18 @@ fn check_one(
                         "nature-deposant-variable",
                         rec,
                         "natureDeposant",
-                        &nat,
+                        nat,
                         format!("La nature du déposant diffère de celle de la ligne {row} pour la même certification : celle de la première ligne est transmise"),
                         "Utilisez la même nature du déposant pour toutes les lignes d'une certification",
                     );
                 }
                 Some(_) => {}
                 None => {
-                    nature.insert((ty, code), (nat, rec.row));
+                    nature.insert((ty.to_owned(), code.to_owned()), (nat.to_owned(), rec.row));
                 }
             }
         }
-        if let Some(start) = t("dateDebutValidite").as_deref().and_then(parse_iso) {
+        if let Some(start) = t("dateDebutValidite").and_then(parse_iso) {
             let deadline = add_months(start, DEADLINE_MONTHS);
             if ctx.today > deadline {
                 out.push(
@@ -296,7 +295,7 @@ fn check_one(
                     "delai-depasse",
                     rec,
                     "dateDebutValidite",
-                    &t("dateDebutValidite").unwrap_or_default(),
+                    t("dateDebutValidite").unwrap_or_default(),
                     format!(
                         "La certification a été délivrée le {} : le délai de {DEADLINE_MONTHS} mois pour la déclarer à la CDC a expiré le {}",
                         show(start),
@@ -310,7 +309,7 @@ fn check_one(
                     "date-future",
                     rec,
                     "dateDebutValidite",
-                    &t("dateDebutValidite").unwrap_or_default(),
+                    t("dateDebutValidite").unwrap_or_default(),
                     format!(
                         "La date de début de validité ({}) est dans le futur",
                         show(start)
