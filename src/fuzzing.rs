@@ -148,6 +148,60 @@ pub fn convert(data: &[u8]) {
     let Ok(c) = crate::convert::convert(bytes, name, schema, &convert_options()) else {
         return;
     };
+    check_conversion(schema, &c);
+}
+
+/// The messages of [`wire_messages`] as one input: each one's length (`u16`, little-endian),
+/// then its bytes. Builds the seeds from a real reading.
+pub fn wire_frames(messages: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for m in messages {
+        let len = m.len().min(usize::from(u16::MAX));
+        out.extend_from_slice(&(len as u16).to_le_bytes());
+        out.extend_from_slice(&m[..len]);
+    }
+    out
+}
+
+/// `wire_messages`: arbitrary bytes as the messages one worker of the page posts to the other
+/// ([`wire_frames`]), taken as the page's engine takes them ([`MessageConverter`]). Nothing
+/// panics; a message that decodes decodes the same once encoded again; a conversion that
+/// finishes wrote valid files and lost no row.
+///
+/// [`MessageConverter`]: crate::convert::MessageConverter
+pub fn wire_messages(data: &[u8]) {
+    use crate::convert::{MessageConverter, Next};
+    use crate::workbook::wire;
+    let schema = cdc();
+    let options = convert_options();
+    let mut converter = MessageConverter::new();
+    let mut rest = data;
+    let mut next = Next::More;
+    while next == Next::More && rest.len() >= 2 {
+        let len = usize::from(u16::from_le_bytes([rest[0], rest[1]])).min(rest.len() - 2);
+        let (message, after) = rest[2..].split_at(len);
+        rest = after;
+        let decoded = wire::decode(message);
+        if let Some(m) = &decoded {
+            let again = wire::decode(&wire::encode(m));
+            assert_eq!(
+                format!("{again:?}"),
+                format!("{decoded:?}"),
+                "encode ∘ decode"
+            );
+        }
+        next = converter.take(decoded, schema, &options);
+    }
+    if next == Next::Finish {
+        if let Ok(c) = converter.finish(schema, &options) {
+            check_conversion(schema, &c);
+        }
+    }
+}
+
+/// What every conversion promises: its counts add up, its files are valid, its findings say
+/// something.
+fn check_conversion(schema: &Schema, c: &crate::convert::Conversion) {
     let s = &c.summary;
     assert_eq!(s.rows_read, s.passages_written + s.rows_excluded, "{s:?}");
     assert_eq!(s.files, c.files.len());

@@ -228,3 +228,8 @@ fn convert() {
 fn xlsx_sheet() {
     smoke("xlsx_sheet", accrochage::fuzzing::xlsx_sheet);
 }
+
+#[test]
+fn wire_messages() {
+    smoke("wire_messages", accrochage::fuzzing::wire_messages);
+}
