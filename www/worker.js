@@ -8,7 +8,8 @@ import { Engine } from './engine.js';
 
 const ready = init();
 const DIAGNOSTICS_SLICE = 2000;
-const ROWS_SHOWN_EVERY = 5000;
+// About once a second on a large file in a slow browser; each message is a few bytes.
+const ROWS_SHOWN_EVERY = 1000;
 // The Excel writer and the .xls/.ods readers are a second module, fetched the first time one of
 // them is needed.
 let templateModule = null;
@@ -145,7 +146,7 @@ const handlers = {
     const input = new Uint8Array(bytes);
     // .xls, .xlsb and .ods are read by the second module, fetched the first time one is dropped.
     const reader = engine.reads_format(input, name) ? engine : await templateEngine();
-    // Rows converted so far, shown every few thousand.
+    // Rows converted so far, shown every thousand or so.
     let shown = 0;
     const onRows = (rows) => {
       if (rows - shown < ROWS_SHOWN_EVERY) return;

@@ -51,10 +51,23 @@ test('a large xlsx is read by the second worker while the engine converts; the X
   assert.equal(gen.status, 0, gen.stderr);
   const { page, context, errors } = await openPage(env);
   await fillParams(page, { ...ORG, ...FIXED });
+  // Every text the progress line shows, kept as it changes.
+  await page.evaluate(() => {
+    window.progressTexts = [];
+    const line = document.getElementById('convert-progress-text');
+    new MutationObserver(() => window.progressTexts.push(line.textContent))
+      .observe(line, { childList: true, characterData: true, subtree: true });
+  });
   await pick(page, '#convert-file', file);
   assert.equal(await page.isVisible('#convert-error'), false, await page.textContent('#convert-error'));
   assert.equal((await page.textContent('[data-summary="rows-read"] dd')).replace(/\s/g, ''), '2500');
   assert.equal(await page.getAttribute('#convert-results', 'data-streamed'), '1', 'rows read by the second worker');
+  // The rows read so far, while they are converted (in batches of 256: shown at 1 024 and
+  // 2 048), then the total while the download is prepared.
+  const shown = (await page.evaluate(() => window.progressTexts)).map((t) => t.replace(/\s/g, ' '));
+  const during = shown.filter((t) => /^Lecture, contrôle et écriture du XML \(.+\) : \d[\d ]* ligne\(s\) lue\(s\)…$/.test(t));
+  assert.ok(during.length >= 1, shown.join('\n'));
+  assert.ok(shown.includes('2 500 ligne(s) lue(s) ; préparation du téléchargement…'), shown.join('\n'));
   // For the benchmarks: when the last rows were converted, and how long the files took after.
   assert.match(await page.getAttribute('#convert-results', 'data-read-millis'), /^\d+$/);
   assert.match(await page.getAttribute('#convert-results', 'data-finish-millis'), /^\d+$/);
