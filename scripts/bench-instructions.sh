@@ -60,20 +60,21 @@ if [ -n "$REV" ]; then
   labels=("$(git rev-parse --short "$REV") ($REV)" "${labels[0]}")
 fi
 
-echo "| révision | instructions, convert ($N lignes) | dont le fil le plus chargé | instructions, lecture seule | convert, meilleur temps sur 3 |"
-echo "|---|---:|---:|---:|---:|"
-declare -A best
+echo "| révision | instructions, convert ($N lignes) | dont le fil le plus chargé | instructions, lecture seule | convert, meilleur temps sur 3 | mémoire max |"
+echo "|---|---:|---:|---:|---:|---:|"
+declare -A best memory
 for _ in 1 2 3; do
   for i in "${!builds[@]}"; do
     mkdir -p "$OUT/instr-$i"
-    /usr/bin/time -o "$OUT/time.txt" -f "%e" "${builds[$i]}/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml" >/dev/null 2>&1 || true
-    t=$(cat "$OUT/time.txt")
+    /usr/bin/time -o "$OUT/time.txt" -f "%e %M" "${builds[$i]}/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml" >/dev/null 2>&1 || true
+    read -r t kb < "$OUT/time.txt"
     if [ -z "${best[$i]:-}" ] || awk "BEGIN{exit !($t < ${best[$i]})}"; then best[$i]=$t; fi
+    if [ -z "${memory[$i]:-}" ] || [ "$kb" -gt "${memory[$i]}" ]; then memory[$i]=$kb; fi
   done
 done
 for i in "${!builds[@]}"; do
   b=${builds[$i]}
-  echo "| ${labels[$i]} | $(instructions "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(longest_thread "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(instructions "$b/examples/read_workbook" "$OUT/passages-$N.xlsx") | ${best[$i]} s |"
+  echo "| ${labels[$i]} | $(instructions "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(longest_thread "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(instructions "$b/examples/read_workbook" "$OUT/passages-$N.xlsx") | ${best[$i]} s | $((memory[$i] / 1024)) Mo |"
 done
 # Split output (beyond 200 Mo) is several files: the folders are compared.
 if [ -n "$REV" ] && ! diff -rq "$OUT/instr-0" "$OUT/instr-1" >/dev/null; then

@@ -455,7 +455,12 @@ fn convert(args: &ConvertArgs) -> ExitCode {
             Some(o) => o.clone(),
             None => PathBuf::from(&file.name),
         };
-        if let Err(e) = std::fs::write(&path, &file.xml) {
+        // Piece after piece: joined first, the text would take as much memory again.
+        let written = std::fs::File::create(&path).and_then(|f| {
+            file.xml
+                .write_to(std::io::BufWriter::with_capacity(1 << 20, f))
+        });
+        if let Err(e) = written {
             eprintln!("accrochage : impossible d'écrire {} : {e}", path.display());
             return ExitCode::from(2);
         }

@@ -281,7 +281,7 @@ fn sent_xml(csv: &str, id_flux: &str) -> String {
     o.params.insert("idFlux".into(), id_flux.into());
     let c = convert::convert(csv.as_bytes(), "passages.csv", &Schema::cdc(), &o).unwrap();
     assert_eq!(c.files.len(), 1, "{:?}", c.findings);
-    c.files[0].xml.clone()
+    c.files[0].xml.to_string()
 }
 
 const KO_AUCUN: &str = "Aucun titulaire ne correspond aux critères obligatoires";

@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::writer::{Body, Node, Plan};
+use super::XmlText;
 use crate::xsd::model::{Particle, Term};
 use crate::xsd::{Report, Schema, ValidationOptions};
 
@@ -47,7 +48,7 @@ type Job = (usize, Option<Half>);
 /// The engine's report on each file, in order; a file checked valid gets an empty report.
 pub(super) fn validate_files<'x>(
     schema: &Schema,
-    files: impl Iterator<Item = (&'x str, &'x [GroupSpan])>,
+    files: impl Iterator<Item = (&'x XmlText, &'x [GroupSpan])>,
     partner: Option<&CheckPartner>,
 ) -> Vec<Report> {
     // Only the verdict is needed: a file found invalid is validated again, whole and located.
@@ -60,13 +61,18 @@ pub(super) fn validate_files<'x>(
         locate: true,
         ..options.clone()
     };
-    let files: Vec<(&str, &[GroupSpan])> = files.collect();
-    #[cfg(not(target_arch = "wasm32"))]
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    #[cfg(target_arch = "wasm32")]
-    let threads = 1;
+    let files: Vec<(&XmlText, &[GroupSpan])> = files.collect();
     let total: usize = files.iter().map(|(xml, _)| xml.len()).sum();
     let partner = partner.filter(|_| total >= PARTNER_MIN_BYTES);
+    // A partner stands for the threads this engine cannot start (in the browser): with one,
+    // the engine checks on its own thread only, wherever it runs.
+    #[cfg(not(target_arch = "wasm32"))]
+    let threads = match partner {
+        Some(_) => 1,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    #[cfg(target_arch = "wasm32")]
+    let threads = 1;
     let mut lists = plan_checks(&files, threads + usize::from(partner.is_some()));
     if let Some(partner) = partner {
         for job in lists.pop().unwrap_or_default() {
@@ -84,7 +90,16 @@ pub(super) fn validate_files<'x>(
         .enumerate()
         .map(|(i, (xml, _))| match valid[i] {
             true => Report::default(),
-            false => schema.validate_str(xml, &located),
+            false => {
+                let report = schema.validate_str(xml, &located);
+                // Halves that fail a file that passes would mean wrong cuts: the file is still
+                // judged on its own, but the tests must see it.
+                debug_assert!(
+                    !report.is_valid(),
+                    "moitiés refusées, fichier entier valide"
+                );
+                report
+            }
         })
         .collect()
 }
@@ -92,7 +107,7 @@ pub(super) fn validate_files<'x>(
 /// The documents to check, in one list per checker, of about equal sizes: a file larger than a
 /// checker's share is cut at that share, so that its rest and the other files make up the other
 /// shares (one file, two checkers: two halves).
-fn plan_checks(files: &[(&str, &[GroupSpan])], checkers: usize) -> Vec<Vec<Job>> {
+fn plan_checks(files: &[(&XmlText, &[GroupSpan])], checkers: usize) -> Vec<Vec<Job>> {
     let checkers = checkers.max(1);
     let share = files.iter().map(|(xml, _)| xml.len()).sum::<usize>() / checkers;
     let mut jobs: Vec<Job> = Vec::new();
@@ -128,11 +143,11 @@ fn plan_checks(files: &[(&str, &[GroupSpan])], checkers: usize) -> Vec<Vec<Job>>
 }
 
 /// The byte slices of a job's document, to be read one after the other.
-fn job_parts<'x>(files: &[(&'x str, &[GroupSpan])], (file, half): &Job) -> Vec<&'x [u8]> {
-    let bytes = files[*file].0.as_bytes();
+fn job_parts<'x>(files: &[(&'x XmlText, &[GroupSpan])], (file, half): &Job) -> Vec<&'x [u8]> {
+    let xml = files[*file].0;
     match half {
-        Some(ranges) => ranges.iter().map(|r| &bytes[r.clone()]).collect(),
-        None => vec![bytes],
+        Some(ranges) => ranges.iter().flat_map(|r| xml.slices(r.clone())).collect(),
+        None => xml.pieces().map(str::as_bytes).collect(),
     }
 }
 
@@ -141,7 +156,7 @@ fn job_parts<'x>(files: &[(&'x str, &[GroupSpan])], (file, half): &Job) -> Vec<&
 fn run_lists(
     schema: &Schema,
     options: &ValidationOptions,
-    files: &[(&str, &[GroupSpan])],
+    files: &[(&XmlText, &[GroupSpan])],
     lists: &[Vec<Job>],
 ) -> Vec<bool> {
     // The files that failed one of the jobs.
@@ -274,17 +289,22 @@ mod tests {
     fn written() -> String {
         let c = converted(&Schema::cdc());
         assert_eq!(c.summary.passages_written, 12, "{:#?}", c.findings);
-        c.files[0].xml.clone()
+        c.files[0].xml.to_string()
     }
 
     fn converted(schema: &Schema) -> Conversion {
+        converted_rows(schema, 12, None)
+    }
+
+    /// `rows` passages in three certifications, their first quarter, the next and the rest.
+    fn converted_rows(schema: &Schema, rows: usize, partner: Option<CheckPartner>) -> Conversion {
         let mut csv = String::from(
             "idTechnique;type;code;obtentionCertification;donneeCertifiee;dateDebutValidite;\
              presenceNiveauLangueEuro;presenceNiveauNumeriqueEuro;nomNaissance;prenom1;\
              anneeNaissance;sexe;codeInsee\n",
         );
-        for i in 0..12 {
-            let code = ["RNCP11111", "RNCP22222", "RS3333"][i / 4];
+        for i in 0..rows {
+            let code = ["RNCP11111", "RNCP22222", "RS3333"][i * 3 / rows];
             let kind = if code.starts_with("RS") { "RS" } else { "RNCP" };
             csv.push_str(&format!(
                 "T-{i};{kind};{code};PAR_ADMISSION;Oui;15/09/2026;Non;Non;NOM{i};Marie;1990;F;75056\n"
@@ -299,7 +319,45 @@ mod tests {
         ] {
             options.params.insert(k.into(), v.into());
         }
+        options.partner = partner;
         convert(csv.as_bytes(), "p.csv", schema, &options).unwrap()
+    }
+
+    #[test]
+    fn a_partner_is_handed_a_valid_share_of_the_pieces_written() {
+        let schema = Schema::cdc();
+        let handed: Rc<RefCell<Vec<(usize, String)>>> = Rc::default();
+        let keep = handed.clone();
+        let partner = CheckPartner(Rc::new(RefCell::new(move |parts: &[&[u8]]| {
+            let text = String::from_utf8(parts.concat()).unwrap();
+            keep.borrow_mut().push((parts.len(), text));
+            true
+        })));
+        // Over 1 Mo of XML, what a partner is given work for.
+        let rows = 2000;
+        let c = converted_rows(&schema, rows, Some(partner));
+        assert_eq!(c.summary.passages_written, rows, "{:#?}", c.findings);
+        assert_eq!(c.files.len(), 1);
+        assert!(c.files[0].xml.len() > PARTNER_MIN_BYTES);
+        let handed = handed.borrow();
+        assert_eq!(handed.len(), 1, "un seul fichier, coupé en deux");
+        let (parts, document) = &handed[0];
+        // A half of the file, made of the writer's pieces (one per passage) as they are.
+        let passages = document.matches("<cpf:passageCertification>").count();
+        assert!(passages > 0 && passages < rows, "{passages}");
+        assert!(*parts > passages, "{parts} morceaux");
+        let report = schema.validate_str(document, &ValidationOptions::default());
+        assert!(report.is_valid(), "{:#?}", report.diagnostics);
+        // The passages of one end of the file, each once: the first ones, or the last ones.
+        let ids = |xml: &str| -> Vec<String> {
+            xml.split("<cpf:idTechnique>")
+                .skip(1)
+                .map(|s| s[..s.find('<').unwrap()].to_owned())
+                .collect()
+        };
+        let (all, half) = (ids(&c.files[0].xml), ids(document));
+        assert_eq!(half.len(), passages);
+        assert!(all.starts_with(&half) || all.ends_with(&half), "{half:?}");
     }
 
     /// The groups and passages of a written file, found again in its text.
@@ -397,13 +455,14 @@ mod tests {
 
     #[test]
     fn the_checkers_get_about_equal_shares() {
-        let xml = written();
-        let small = &xml[..xml.len() / 4];
-        let spans = spans(&xml);
+        let text = written();
+        let spans = spans(&text);
+        let xml = XmlText::from(text.clone());
+        let small = XmlText::from(text[..text.len() / 4].to_owned());
         // One file: two halves. A file beside one a quarter of its size: cut at its share.
         for files in [
-            vec![(&xml[..], &spans[..])],
-            vec![(&xml[..], &spans[..]), (small, &[][..])],
+            vec![(&xml, &spans[..])],
+            vec![(&xml, &spans[..]), (&small, &[][..])],
         ] {
             let total: usize = files.iter().map(|(x, _)| x.len()).sum();
             let lists = plan_checks(&files, 2);
@@ -423,7 +482,7 @@ mod tests {
             );
         }
         // A single checker takes every file whole.
-        let files = [(&xml[..], &spans[..])];
+        let files = [(&xml, &spans[..])];
         assert_eq!(plan_checks(&files, 1), vec![vec![(0, None)]]);
     }
 

@@ -31,6 +31,7 @@ pub mod rules;
 #[cfg(not(target_arch = "wasm32"))]
 mod stream;
 pub mod writer;
+mod xml_text;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -40,6 +41,7 @@ use serde::Serialize;
 pub use ids::LocalNow;
 pub use incremental::{MessageConverter, Next, RowConverter};
 pub use report::{findings_to_csv, Finding, Level, Summary};
+pub use xml_text::XmlText;
 
 use crate::dictionary;
 use crate::workbook::{self, cell_reference, CellValue, DateSystem, Sheet, Workbook};
@@ -88,7 +90,8 @@ impl ConvertOptions {
 #[serde(rename_all = "camelCase")]
 pub struct OutputFile {
     pub name: String,
-    pub xml: String,
+    /// The text, in the pieces it was written in ([`XmlText`]).
+    pub xml: XmlText,
     pub passages: usize,
     pub id_flux: String,
 }
@@ -1264,13 +1267,7 @@ fn write_files(
         let mut file_params = params.clone();
         file_params.insert("idFlux".into(), id_flux.clone());
         let passages: usize = chunk.iter().map(|(_, g)| g.len()).sum();
-        let capacity = chunk
-            .iter()
-            .flat_map(|(_, g)| g.iter())
-            .map(|r| r.xml.len())
-            .sum::<usize>()
-            + 4096;
-        let mut out = String::with_capacity(capacity);
+        let mut out = String::with_capacity(4096);
         out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let mut filler = FileFiller {
             chunk,
@@ -1279,6 +1276,8 @@ fn write_files(
             current: None,
             spans: Vec::new(),
             passages: Default::default(),
+            done: Vec::new(),
+            done_len: 0,
         };
         let values = Values {
             record: None,
@@ -1319,10 +1318,12 @@ fn write_files(
             )
         };
         let spans = std::mem::take(&mut filler.spans);
+        let mut pieces = std::mem::take(&mut filler.done);
+        pieces.push(out);
         built.push((
             OutputFile {
                 name,
-                xml: out,
+                xml: XmlText::from_pieces(pieces),
                 passages,
                 id_flux,
             },
@@ -1336,7 +1337,7 @@ fn write_files(
         schema,
         built
             .iter()
-            .map(|(f, _, spans)| (f.xml.as_str(), if splittable { &spans[..] } else { &[] })),
+            .map(|(f, _, spans)| (&f.xml, if splittable { &spans[..] } else { &[] })),
         options.partner.as_ref(),
     );
     let mut files = Vec::new();
@@ -1402,6 +1403,9 @@ struct FileFiller<'a> {
     spans: Vec<GroupSpan>,
     /// The passages of the group being written: where each starts, where the last ends.
     passages: (Vec<usize>, usize),
+    /// The file's pieces before the text being written, and their length in bytes.
+    done: Vec<String>,
+    done_len: usize,
 }
 
 impl Filler for FileFiller<'_> {
@@ -1417,7 +1421,7 @@ impl Filler for FileFiller<'_> {
                 record: Some(&group_values[g]),
                 params,
             };
-            let start = out.len();
+            let start = self.done_len + out.len();
             writer::open(out, &node.tag, depth);
             let mut missing = Vec::new();
             writer::render_children(
@@ -1433,7 +1437,7 @@ impl Filler for FileFiller<'_> {
             let (passages, passages_end) = std::mem::take(&mut self.passages);
             self.spans.push(GroupSpan {
                 start,
-                end: out.len(),
+                end: self.done_len + out.len(),
                 passages,
                 passages_end,
             });
@@ -1443,13 +1447,18 @@ impl Filler for FileFiller<'_> {
 
     fn records(&mut self, _: &Node, out: &mut String, _: usize) {
         if let Some((_, records)) = self.current.and_then(|i| self.chunk.get_mut(i)) {
+            // The text so far ends a piece; each passage's XML is moved in as a piece of its
+            // own, without copying it (see `XmlText`).
+            let written = std::mem::take(out);
+            self.done_len += written.len();
+            self.done.push(written);
             let mut starts = Vec::with_capacity(records.len());
             for r in records.iter_mut() {
-                starts.push(out.len());
-                out.push_str(&r.xml);
-                r.xml = String::new();
+                starts.push(self.done_len);
+                self.done_len += r.xml.len();
+                self.done.push(std::mem::take(&mut r.xml));
             }
-            self.passages = (starts, out.len());
+            self.passages = (starts, self.done_len);
         }
     }
 }
