@@ -80,7 +80,7 @@ struct Converting {
     /// [`RowContext`]'s own fields, kept between batches.
     infos: HashMap<String, usize>,
     repeats: Vec<(usize, Repeats)>,
-    longest_xml: usize,
+    passage: String,
     resolvers: Vec<Option<dictionary::EnumerationResolver>>,
     rules: rules::RulesState,
     records: Vec<Record>,
@@ -348,7 +348,7 @@ impl Converting {
             findings,
             infos: HashMap::new(),
             repeats: Vec::new(),
-            longest_xml: 0,
+            passage: String::new(),
             resolvers,
             rules: rules::RulesState::default(),
             records: Vec::new(),
@@ -383,7 +383,7 @@ impl Converting {
             infos: std::mem::take(&mut self.infos),
             info_key: String::new(),
             repeats: std::mem::take(&mut self.repeats),
-            longest_xml: self.longest_xml,
+            passage: std::mem::take(&mut self.passage),
             scratch: String::new(),
             resolvers: std::mem::take(&mut self.resolvers),
         };
@@ -440,7 +440,7 @@ impl Converting {
         }
         self.infos = ctx.infos;
         self.repeats = ctx.repeats;
-        self.longest_xml = ctx.longest_xml;
+        self.passage = ctx.passage;
         self.resolvers = ctx.resolvers;
     }
 
