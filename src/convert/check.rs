@@ -296,7 +296,7 @@ mod tests {
         converted_rows(schema, 12, None)
     }
 
-    /// `rows` passages in three certifications, their first quarter, the next and the rest.
+    /// `rows` passages in three certifications, a third of them in each.
     fn converted_rows(schema: &Schema, rows: usize, partner: Option<CheckPartner>) -> Conversion {
         let mut csv = String::from(
             "idTechnique;type;code;obtentionCertification;donneeCertifiee;dateDebutValidite;\
