@@ -4,12 +4,14 @@
 # `accrochage convert` and for the xlsx reader alone (`examples/read_workbook.rs`), then wall
 # times of `convert`, the two versions run in turn. On a shared machine whose wall times vary
 # twofold from one hour to the next, the counts do not: they say whether a change made the
-# engine do less work.
+# engine do less work. Also the peak memory, and the share of the CPU time the kernel spends
+# zeroing fresh pages for `convert` (perf, sampling the CPU clock): on a virtual machine where
+# fresh memory is slow, memory is time too; a last line says how slow it is here.
 # Usage: scripts/bench-instructions.sh [REV] [N]    e.g. scripts/bench-instructions.sh HEAD~3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-apt_install valgrind time
+apt_install valgrind time linux-perf
 REV="${1:-}"
 N="${2:-10000}"
 OUT=target/bench
@@ -47,6 +49,19 @@ longest_thread() {
   rm -rf "$dir"
 }
 
+# Percentage of the CPU time of one run spent in the kernel's page zeroing (clear_page_*).
+zeroing_share() {
+  local data
+  data=$(mktemp)
+  if ! perf record -q -e cpu-clock -F 999 -o "$data" "$@" >/dev/null 2>&1; then
+    echo "—"
+  else
+    perf report -i "$data" --stdio --no-children --sort sym -g none 2>/dev/null |
+      awk '/clear_page/ { gsub("%", "", $1); s += $1 } END { printf "%.1f %%\n", s }'
+  fi
+  rm -f "$data"
+}
+
 builds=(target/release)
 labels=("$(git rev-parse --short HEAD) (arbre de travail)")
 if [ -n "$REV" ]; then
@@ -60,8 +75,8 @@ if [ -n "$REV" ]; then
   labels=("$(git rev-parse --short "$REV") ($REV)" "${labels[0]}")
 fi
 
-echo "| révision | instructions, convert ($N lignes) | dont le fil le plus chargé | instructions, lecture seule | convert, meilleur temps sur 3 | mémoire max |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| révision | instructions, convert ($N lignes) | dont le fil le plus chargé | instructions, lecture seule | convert, meilleur temps sur 3 | mémoire max | noyau : pages mises à zéro |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 declare -A best memory
 for _ in 1 2 3; do
   for i in "${!builds[@]}"; do
@@ -74,10 +89,20 @@ for _ in 1 2 3; do
 done
 for i in "${!builds[@]}"; do
   b=${builds[$i]}
-  echo "| ${labels[$i]} | $(instructions "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(longest_thread "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(instructions "$b/examples/read_workbook" "$OUT/passages-$N.xlsx") | ${best[$i]} s | $((memory[$i] / 1024)) Mo |"
+  echo "| ${labels[$i]} | $(instructions "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(longest_thread "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(instructions "$b/examples/read_workbook" "$OUT/passages-$N.xlsx") | ${best[$i]} s | $((memory[$i] / 1024)) Mo | $(zeroing_share "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") |"
 done
 # Split output (beyond 200 Mo) is several files: the folders are compared.
 if [ -n "$REV" ] && ! diff -rq "$OUT/instr-0" "$OUT/instr-1" >/dev/null; then
   echo
   echo "Les deux révisions n'écrivent pas le même XML."
 fi
+# How slow fresh memory is on this machine: system time to touch 600 Mo once.
+echo
+python3 - <<'PY'
+import mmap, resource
+n = 600 << 20
+m = mmap.mmap(-1, n)
+for i in range(0, n, 4096):
+    m[i] = 1
+print(f"Mémoire neuve : 600 Mo touchés en {resource.getrusage(resource.RUSAGE_SELF).ru_stime:.2f} s de temps système.")
+PY
