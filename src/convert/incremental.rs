@@ -404,7 +404,8 @@ impl Converting {
             // Cells of spaces only make no row: counted, it would be « excluded » without a
             // finding saying why, and the user could not account for every row of the report.
             let blank = |c: &workbook::Cell| {
-                matches!(&c.value, CellValue::Text(t) if t.trim().is_empty()) && c.notes.is_empty()
+                matches!(&c.value, CellValue::Text(t) if workbook::is_blank(t))
+                    && c.notes.is_empty()
             };
             if row.cells.iter().all(blank) {
                 continue;

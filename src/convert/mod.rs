@@ -612,6 +612,21 @@ impl RowContext<'_> {
                 }
             }
         }
+        self.push_finding(level, code, row, column, value, message, fix);
+    }
+
+    /// [`Self::finding`] once an info is known not to repeat one already listed.
+    #[allow(clippy::too_many_arguments)]
+    fn push_finding(
+        &mut self,
+        level: Level,
+        code: &'static str,
+        row: u32,
+        column: Option<&columns::Column>,
+        value: &str,
+        message: String,
+        fix: String,
+    ) {
         self.findings.push(Finding {
             level,
             code,
@@ -681,7 +696,7 @@ impl RowContext<'_> {
             };
             let map = self.map;
             let column = &map.columns[ci];
-            if matches!(&cell.value, CellValue::Text(t) if t.trim().is_empty()) {
+            if matches!(&cell.value, CellValue::Text(t) if workbook::is_blank(t)) {
                 // Nothing left after cleaning; a cell that held only control characters still
                 // says what was removed, or the value would vanish without a word.
                 self.cell_notes(row.number, column, cell);
@@ -840,7 +855,14 @@ impl RowContext<'_> {
                     } else {
                         Level::Info
                     };
-                    self.finding(
+                    // Most rows repeat an info already listed (« Homme » → M): counted before
+                    // the cell's value is copied for a finding that will not be kept.
+                    if level == Level::Info
+                        && self.repeated_info(a.code, column.index, rec.row, &a.message)
+                    {
+                        continue;
+                    }
+                    self.push_finding(
                         level,
                         a.code,
                         rec.row,

@@ -32,6 +32,16 @@ pub enum TextNote {
     FormulaWithoutValue,
 }
 
+/// Whether a text is empty or only white space, as `text.trim().is_empty()` says, but without
+/// decoding a character when the first byte is already a visible ASCII one: the converter asks
+/// this of every cell, and `trim` alone was 3 % of the page's conversion time.
+pub fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => text.trim().is_empty(),
+    }
+}
+
 /// Zero-width and formatting characters that show nothing and that nobody types on purpose.
 fn is_invisible(c: char) -> bool {
     matches!(
@@ -134,4 +144,24 @@ fn collapse_spaces(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod blank_tests {
+    use super::is_blank;
+
+    #[test]
+    fn blank_is_what_trim_leaves_empty() {
+        let blank = ["", " ", "\t\n\r ", "\u{a0}", "\u{3000}\u{2009}", "\u{85}"];
+        let not_blank = ["a", " a", "a ", "é", "\u{a0}x", "0", "-", "\u{200B}", "~"];
+        for t in blank {
+            assert!(is_blank(t), "{t:?}");
+        }
+        for t in not_blank {
+            assert!(!is_blank(t), "{t:?}");
+        }
+        for t in blank.iter().chain(&not_blank) {
+            assert_eq!(is_blank(t), t.trim().is_empty(), "{t:?}");
+        }
+    }
 }
