@@ -5,7 +5,9 @@
 //! Whatever is changed on the way is reported: the user must be able to see every correction.
 
 use crate::dictionary;
-use crate::workbook::{format_number, parse_text_date, serial_to_date, CellValue, DateSystem};
+use crate::workbook::{
+    format_number, parse_text_date, serial_to_date, trimmed, CellValue, DateSystem,
+};
 use crate::xsd::builtin::Builtin;
 use crate::xsd::SimpleType;
 
@@ -54,7 +56,7 @@ pub fn convert_cell(
 ) -> Result<(FieldValue, Vec<Adjustment>), Refusal> {
     let mut adjustments = Vec::new();
     if let CellValue::Text(t) = value {
-        if t.trim().eq_ignore_ascii_case("nil") {
+        if trimmed(t).eq_ignore_ascii_case("nil") {
             return if nillable {
                 Ok((FieldValue::Nil, adjustments))
             } else {
@@ -250,7 +252,7 @@ fn date_text(
             }
             Ok(d.to_string())
         }
-        CellValue::Text(t) => parse_text_date(t.trim())
+        CellValue::Text(t) => parse_text_date(trimmed(t))
             .map(|d| d.to_string())
             .ok_or_else(|| refuse(t.clone())),
         CellValue::Number(n) => match serial_to_date(*n, system) {
@@ -275,7 +277,7 @@ fn date_text(
 
 fn date_time_text(label: &str, value: &CellValue) -> Result<String, Refusal> {
     match value {
-        CellValue::Text(t) => Ok(t.trim().to_owned()),
+        CellValue::Text(t) => Ok(trimmed(t).to_owned()),
         other => Err(Refusal {
             code: "horodatage-texte",
             message: format!("{label} doit être saisi comme un texte avec son décalage horaire (« {} » trouvé)", shown_value(other)),
@@ -321,7 +323,7 @@ fn number_text(label: &str, value: &CellValue, b: Builtin) -> Result<String, Ref
             }
             Ok(format_number(*n))
         }
-        CellValue::Text(t) => Ok(t.trim().to_owned()),
+        CellValue::Text(t) => Ok(trimmed(t).to_owned()),
         other => Err(Refusal {
             code: "nombre-illisible",
             message: format!("« {} » n'est pas un nombre pour {label}", shown_value(other)),

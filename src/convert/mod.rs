@@ -908,7 +908,7 @@ impl RowContext<'_> {
         let shown = columns::cell_text(value).unwrap_or_default();
         let date = match value {
             CellValue::Date(d) | CellValue::DateTime(d, _) => Some(*d),
-            CellValue::Text(t) => workbook::parse_text_date(t.trim()),
+            CellValue::Text(t) => workbook::parse_text_date(workbook::trimmed(t)),
             CellValue::Number(n) => workbook::serial_to_date(*n, self.system).map(|(d, _)| d),
             _ => None,
         };

@@ -37,7 +37,7 @@ pub use xlsx::sheet_readings;
 use std::fmt;
 
 pub use dates::{parse_iso_date_time, parse_text_date, serial_to_date, CalendarDate, DateSystem};
-pub use text::{clean_text, is_blank, TextNote};
+pub use text::{clean_text, is_blank, trimmed, TextNote};
 
 /// The value of a non-empty cell.
 #[derive(Debug, Clone, PartialEq)]

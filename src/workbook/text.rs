@@ -32,9 +32,19 @@ pub enum TextNote {
     FormulaWithoutValue,
 }
 
-/// Whether a text is empty or only white space, as `text.trim().is_empty()` says, but without
-/// decoding a character when the first byte is already a visible ASCII one: the converter asks
-/// this of every cell, and `trim` alone was 3 % of the page's conversion time.
+/// `text.trim()`, without decoding a character at either end when both are visible ASCII
+/// bytes, as in nearly every cell: the converter trims each cell it reads, and `trim` alone
+/// was 3 % of the page's conversion time.
+pub fn trimmed(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
+/// Whether a text is empty or only white space, as `text.trim().is_empty()`, answered at
+/// once when the first byte is a visible ASCII one.
 pub fn is_blank(text: &str) -> bool {
     match text.as_bytes().first() {
         Some(b) if b.is_ascii_graphic() => false,
@@ -162,6 +172,29 @@ mod blank_tests {
         }
         for t in blank.iter().chain(&not_blank) {
             assert_eq!(is_blank(t), t.trim().is_empty(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn trimmed_is_trim() {
+        for t in [
+            "",
+            " ",
+            "a",
+            "ab",
+            " a",
+            "a ",
+            "\u{a0}a",
+            "a\u{3000}",
+            "é",
+            "aé",
+            "éa",
+            "\tx\n",
+            "x y",
+            "\u{85}nil\u{85}",
+            "nil",
+        ] {
+            assert_eq!(super::trimmed(t), t.trim(), "{t:?}");
         }
     }
 }

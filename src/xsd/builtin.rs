@@ -67,6 +67,23 @@ impl WhiteSpace {
                 }
             }
             WhiteSpace::Collapse => {
+                // One pass over the bytes for the common case, a value already collapsed.
+                let bytes = raw.as_bytes();
+                let edge = |b: Option<&u8>| b.is_some_and(|&b| is_ws(char::from(b)));
+                if !edge(bytes.first()) && !edge(bytes.last()) {
+                    let mut space = false;
+                    let collapsed = bytes.iter().all(|&b| match b {
+                        b'\t' | b'\n' | b'\r' => false,
+                        b' ' => !std::mem::replace(&mut space, true),
+                        _ => {
+                            space = false;
+                            true
+                        }
+                    });
+                    if collapsed {
+                        return Cow::Borrowed(raw);
+                    }
+                }
                 let trimmed = raw.trim_matches(is_ws);
                 let needs_inner = trimmed
                     .as_bytes()
@@ -587,6 +604,12 @@ mod tests {
             ("a \rb", "a b"),
             ("a\n\n b c", "a b c"),
             (" é  ü ", "é ü"),
+            ("", ""),
+            ("ab", "ab"),
+            ("a b  c", "a b c"),
+            ("a ", "a"),
+            ("\ta", "a"),
+            ("é\u{a0} b", "é\u{a0} b"),
         ] {
             assert_eq!(WhiteSpace::Collapse.apply(raw), collapsed, "{raw:?}");
         }
