@@ -5,7 +5,8 @@
 // by the second worker when its last rows were converted and how long the files took after
 // (written, checked, handed over), the engine's own
 // time and peak memory (its wasm memory, which never shrinks), and the peak memory of all
-// the browser's processes, sampled every 100 ms. Prints a Markdown table. Anchor (NOTES.md §8): SheetJS + xmllint-wasm ≈ 15 s for 100 000 rows;
+// the browser's processes, sampled every 100 ms in a second run of each size (the sampling
+// slows the page down). Prints a Markdown table. Anchor (NOTES.md §8): SheetJS + xmllint-wasm ≈ 15 s for 100 000 rows;
 // target < 4 s.
 //
 //   node scripts/bench-web.mjs                 workbooks from `cargo run --release --example gen_workbook N FILE`
@@ -73,11 +74,14 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
 });
-const rows = [];
-try {
-  for (const n of sizes) {
-    const file = workbook(n);
-    const context = await browser.newContext({ acceptDownloads: true });
+// One conversion of `file` in a fresh page: what it measured, or why it failed. With
+// `sampleMemory`, the memory of every Chromium process is read every 100 ms meanwhile; reading
+// each one's smaps_rollup costs so much on a 2-core machine that the page ran ≈ 30 % slower
+// (engine 8.7 / 9.1 s unsampled, 11.8 / 12.8 s sampled, same build, in turn): times come from a
+// run without it, the browser's peak memory from a second run.
+async function convertOnce(n, file, sampleMemory) {
+  const context = await browser.newContext({ acceptDownloads: true });
+  try {
     const page = await context.newPage();
     await page.goto(server.url);
     await page.waitForSelector('html[data-ready="1"]', { timeout: 60_000 });
@@ -97,32 +101,47 @@ try {
       };
       requestAnimationFrame(frame);
     });
-    let peakRss = browserRss();
-    const sampler = setInterval(() => { peakRss = Math.max(peakRss, browserRss()); }, 100);
-    const t0 = Date.now();
-    await page.setInputFiles('#convert-file', file);
-    await page.waitForFunction(() => document.documentElement.dataset.busy !== '1', null, { timeout: 600_000, polling: 50 });
-    let result;
-    if (await page.isEnabled('#download-xml')) {
+    let peakRss = sampleMemory ? browserRss() : 0;
+    const sampler = sampleMemory && setInterval(() => { peakRss = Math.max(peakRss, browserRss()); }, 100);
+    try {
+      const t0 = Date.now();
+      await page.setInputFiles('#convert-file', file);
+      await page.waitForFunction(() => document.documentElement.dataset.busy !== '1', null, { timeout: 600_000, polling: 50 });
+      if (!(await page.isEnabled('#download-xml'))) {
+        const why = (await page.textContent('#convert-error')) || (await page.textContent('#convert-status'));
+        return { failed: why.trim().slice(0, 120), peakRss };
+      }
       const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-xml')]);
-      const path = join(OUT, `web-${n}.xml`);
-      await dl.saveAs(path);
+      await dl.saveAs(join(OUT, `web-${n}.xml`));
       const seconds = ((Date.now() - t0) / 1000).toFixed(2);
       const probe = await page.evaluate(() => window.__bench);
-      clearInterval(sampler);
       const passages = await page.textContent('[data-summary="passages-written"] dd');
       const engine = await page.evaluate(() => ({ ...document.getElementById('convert-results').dataset }));
-      const secs = (ms) => (ms === '' || ms === undefined ? '—' : `${(Number(ms) / 1000).toFixed(2)} s`);
-      result = [n, `${(statSync(file).size / 1e6).toFixed(1)} Mo`, passages, `${seconds} s`, `${(engine.millis / 1000).toFixed(2)} s`,
-        secs(engine.readMillis), secs(engine.finishMillis),
-        mo(Number(engine.engineMemory)), mo(peakRss), `${Math.round(probe.longest)} ms`, `${Math.round(probe.gap)} ms`];
-    } else {
-      clearInterval(sampler);
-      const why = (await page.textContent('#convert-error')) || (await page.textContent('#convert-status'));
-      result = [n, `${(statSync(file).size / 1e6).toFixed(1)} Mo`, '0', `échec : ${why.trim().slice(0, 120)}`, '', '', '', '', mo(peakRss), '', ''];
+      return { seconds, probe, passages, engine, peakRss };
+    } finally {
+      if (sampler) clearInterval(sampler);
     }
-    rows.push(result);
+  } finally {
     await context.close();
+  }
+}
+
+const rows = [];
+try {
+  for (const n of sizes) {
+    const file = workbook(n);
+    const size = `${(statSync(file).size / 1e6).toFixed(1)} Mo`;
+    const timed = await convertOnce(n, file, false);
+    const { peakRss } = await convertOnce(n, file, true);
+    if (timed.failed) {
+      rows.push([n, size, '0', `échec : ${timed.failed}`, '', '', '', '', mo(peakRss), '', '']);
+      continue;
+    }
+    const { seconds, probe, passages, engine } = timed;
+    const secs = (ms) => (ms === '' || ms === undefined ? '—' : `${(Number(ms) / 1000).toFixed(2)} s`);
+    rows.push([n, size, passages, `${seconds} s`, `${(engine.millis / 1000).toFixed(2)} s`,
+      secs(engine.readMillis), secs(engine.finishMillis),
+      mo(Number(engine.engineMemory)), mo(peakRss), `${Math.round(probe.longest)} ms`, `${Math.round(probe.gap)} ms`]);
   }
 } finally {
   await browser.close();
