@@ -112,8 +112,10 @@ async function convertOnce(n, file, sampleMemory) {
         return { failed: why.trim().slice(0, 120), peakRss };
       }
       const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-xml')]);
-      await dl.saveAs(join(OUT, `web-${n}.xml`));
+      // Until the browser has written the file; the copy kept for inspection comes after.
+      await dl.path();
       const seconds = ((Date.now() - t0) / 1000).toFixed(2);
+      await dl.saveAs(join(OUT, `web-${n}.xml`));
       const probe = await page.evaluate(() => window.__bench);
       const passages = await page.textContent('[data-summary="passages-written"] dd');
       const engine = await page.evaluate(() => ({ ...document.getElementById('convert-results').dataset }));
