@@ -6,9 +6,11 @@
 #![cfg_attr(target_arch = "wasm32", no_main)]
 #![cfg(not(target_arch = "wasm32"))]
 
+use std::collections::HashMap;
 use std::io::{BufReader, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use accrochage::xsd::{Diagnostic, Schema, Severity, ValidationOptions};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -388,6 +390,25 @@ fn convert(args: &ConvertArgs) -> ExitCode {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // Each file is written while it is checked, under a temporary name in the folder where it
+    // goes; renamed below once valid, deleted otherwise.
+    let folder = match &args.output {
+        Some(o) => o.parent().map(PathBuf::from).unwrap_or_default(),
+        None => PathBuf::new(),
+    };
+    let written_early: Arc<Mutex<HashMap<String, PathBuf>>> = Arc::default();
+    let early = Arc::clone(&written_early);
+    options.early_writer = Some(convert::EarlyWriter(Arc::new(move |file| {
+        let path = folder.join(format!(".{}.en-cours", file.name));
+        if write_xml(&path, &file.xml).is_ok() {
+            if let Ok(mut done) = early.lock() {
+                done.insert(file.name.clone(), path);
+            }
+        } else {
+            // Written again below, where an error is reported with the file's real name.
+            let _ = std::fs::remove_file(&path);
+        }
+    })));
     let result = match convert::convert(&bytes, &name, &schema, &options) {
         Ok(r) => r,
         Err(e) => {
@@ -455,11 +476,17 @@ fn convert(args: &ConvertArgs) -> ExitCode {
             Some(o) => o.clone(),
             None => PathBuf::from(&file.name),
         };
-        // Piece after piece: joined first, the text would take as much memory again.
-        let written = std::fs::File::create(&path).and_then(|f| {
-            file.xml
-                .write_to(std::io::BufWriter::with_capacity(1 << 20, f))
-        });
+        let early = written_early
+            .lock()
+            .ok()
+            .and_then(|mut done| done.remove(&file.name));
+        let written = match early {
+            Some(temporary) => std::fs::rename(&temporary, &path).or_else(|_| {
+                let _ = std::fs::remove_file(&temporary);
+                write_xml(&path, &file.xml)
+            }),
+            None => write_xml(&path, &file.xml),
+        };
         if let Err(e) = written {
             eprintln!("accrochage : impossible d'écrire {} : {e}", path.display());
             return ExitCode::from(2);
@@ -472,12 +499,24 @@ fn convert(args: &ConvertArgs) -> ExitCode {
             file.id_flux
         );
     }
+    // Files written early but found invalid (an internal error, reported above).
+    if let Ok(mut done) = written_early.lock() {
+        for (_, temporary) in done.drain() {
+            let _ = std::fs::remove_file(temporary);
+        }
+    }
     let has_errors = result.findings.iter().any(|f| f.level == Level::Erreur);
     if result.files.is_empty() || has_errors {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Writes an XML file piece after piece: joined first, the text would take as much memory again.
+fn write_xml(path: &std::path::Path, xml: &accrochage::convert::XmlText) -> std::io::Result<()> {
+    std::fs::File::create(path)
+        .and_then(|f| xml.write_to(std::io::BufWriter::with_capacity(1 << 20, f)))
 }
 
 fn read_input(path: &std::path::Path) -> Result<Vec<u8>, ExitCode> {

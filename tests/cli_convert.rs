@@ -157,9 +157,55 @@ fn split_output_is_numbered() {
         ],
     );
     assert_eq!(code, 0, "{stderr}");
-    for i in 1..=3 {
-        assert!(dir.join(format!("flux_{i}.xml")).exists(), "flux_{i}.xml");
-    }
+    // Each file was written while it was checked, under a temporary name: none is left.
+    assert_eq!(
+        files_in(&dir),
+        ["flux_1.xml", "flux_2.xml", "flux_3.xml", "passages.csv"]
+    );
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_file_that_fails_the_final_check_is_not_left_on_disk() {
+    // A schema whose idFlux has 10 characters at most: split files get the given id with a
+    // suffix (-1, -2), too long, and fail the final check. They were already being written
+    // while it ran: nothing of them may stay, under their name or a temporary one.
+    let dir = temp_dir("withheld");
+    let from = r#"<xs:element name="idFlux" type="cpf:texte1a50"/>"#;
+    assert_eq!(accrochage::xsd::CDC_XSD.matches(from).count(), 1);
+    let xsd = accrochage::xsd::CDC_XSD.replace(
+        from,
+        r#"<xs:element name="idFlux"><xs:simpleType><xs:restriction base="xs:string">
+        <xs:maxLength value="10"/></xs:restriction></xs:simpleType></xs:element>"#,
+    );
+    std::fs::write(dir.join("court.xsd"), xsd).unwrap();
+    let input = write_csv(&dir, &[row("P-1", "F"), row("P-2", "M")]);
+    let (code, stderr) = accrochage(
+        &dir,
+        &[
+            "convert",
+            input.to_str().unwrap(),
+            "-o",
+            "flux.xml",
+            "--schema",
+            "court.xsd",
+            "--id-flux",
+            "ABCDEFGHIJ",
+            "--max-passages",
+            "1",
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stderr.matches("[erreur-interne]").count(), 2, "{stderr}");
+    assert_eq!(files_in(&dir), ["court.xsd", "passages.csv"]);
 }
 
 #[test]

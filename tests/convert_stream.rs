@@ -8,8 +8,9 @@
 mod support;
 
 use accrochage::convert::{
-    convert, convert_streamed, convert_workbook, passages_sheet_index, Conversion, ConvertError,
-    ConvertOptions, LocalNow, MessageConverter, Next, RowConverter,
+    convert, convert_streamed, convert_streamed_reader_preparing, convert_workbook,
+    passages_sheet_index, Conversion, ConvertError, ConvertOptions, LocalNow, MessageConverter,
+    Next, RowConverter,
 };
 use accrochage::workbook::{read_streaming, read_workbook, wire, Streamed};
 use accrochage::xsd::Schema;
@@ -285,6 +286,45 @@ fn a_streamed_conversion_is_the_conversion_of_the_whole_workbook() {
         assert!(c.findings.iter().any(|f| f.code == code), "{code}");
     }
     assert!(c.files[0].xml.contains("RNCP11111") && c.files[0].xml.contains("RNCP34567"));
+}
+
+#[test]
+fn the_rows_give_the_same_result_whichever_thread_and_batch_reads_them() {
+    let bytes = workbook(3000, "Passages");
+    let (schema, options) = (Schema::cdc(), options());
+    let expected = whole(&bytes, "p.xlsx");
+    // The reader prepares the rows of every batch once the header is known.
+    let prepared =
+        convert_streamed_reader_preparing(&bytes, "p.xlsx", &schema, &options).expect("lu en flux");
+    assert!(json(&prepared) == json(&expected));
+    // Batches of any size pushed to the converter: each lists its infos, merged in order.
+    for size in [1, 7, 255, 256, 257, 1000] {
+        let mut book = read_workbook(&bytes, "p.xlsx").unwrap();
+        let rows = std::mem::take(&mut book.sheets[0].rows);
+        let notes = std::mem::take(&mut book.notes);
+        let mut converter = RowConverter::new(book, 0);
+        for batch in rows.chunks(size) {
+            converter.push(batch.to_vec(), &schema, &options).unwrap();
+        }
+        let c = converter.finish(notes, &schema, &options);
+        assert!(json(&c) == json(&expected), "lots de {size} lignes");
+    }
+    // One info per label and column, with the count of every cell across all batches.
+    let c = expected.unwrap();
+    let femme: Vec<_> = c
+        .findings
+        .iter()
+        .filter(|f| f.code == "valeur-traduite" && f.value == "Femme")
+        .collect();
+    assert_eq!(femme.len(), 1);
+    assert_eq!(femme[0].cell, "Passages!L3");
+    assert!(
+        femme[0].message.ends_with(
+            "(de même pour 1499 autres cellules de cette colonne, jusqu'à Passages!L3001)"
+        ),
+        "{}",
+        femme[0].message
+    );
 }
 
 #[test]

@@ -6,6 +6,12 @@
 //! each batch here as it arrives, between calls. Both ways, and for a workbook read whole, the
 //! rows go through the same [`RowConverter::push`], so they give the same XML and report.
 //!
+//! Each batch is first prepared ([`Setup::prepare`]: cells read, passage written, findings
+//! listed, with no state shared between batches), then applied in order (the rules that
+//! compare a row with the rows before it, the grouping by certification, the merging of the
+//! infos listed again): natively the reading thread may prepare batches while this one
+//! applies others (see `stream`).
+//!
 //! ```
 //! use accrochage::convert::{ConvertOptions, LocalNow, RowConverter};
 //! use accrochage::workbook::{read_workbook, Streamed};
@@ -29,6 +35,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::cells::FieldValue;
 use super::{
@@ -58,8 +65,9 @@ enum State {
     Done,
 }
 
-/// Everything the rows are read against, fixed once the header is read.
-struct Setup {
+/// Everything the rows are read against, fixed once the header is read: shared with a thread
+/// that prepares batches of rows ([`Setup::prepare`]) while this one applies others.
+pub(super) struct Setup {
     plan: Plan,
     slots: Slots,
     map: columns::ColumnMap,
@@ -71,17 +79,44 @@ struct Setup {
     params_sheet: Option<String>,
     date_system: DateSystem,
     group_slots: (Option<usize>, Option<usize>),
+    /// By column: the labels of its enumeration, prepared once for all rows.
+    resolvers: Vec<Option<dictionary::EnumerationResolver>>,
+}
+
+/// Rows read against the [`Setup`], in order, each with its findings, and its record unless it
+/// gave none; the rules (which compare a row with those before it) and the grouping are left to
+/// [`RowConverter::push_prepared`]. Rows without a value (header, labels, blanks) are not in it.
+pub(super) struct Prepared {
+    rows: Vec<PreparedRow>,
+    findings: Vec<Finding>,
+    /// The infos listed in this batch for the first time in it, by increasing index in
+    /// `findings`: the batch's other occurrences are counted in [`Repeats`], and the whole is
+    /// merged into what earlier batches listed (see [`RowContext::repeated_info`]).
+    listed: Vec<(usize, String, Repeats)>,
+}
+
+struct PreparedRow {
+    record: Option<Record>,
+    /// Where its findings end in [`Prepared::findings`].
+    findings_end: usize,
+}
+
+/// The buffers a preparing thread keeps from batch to batch.
+#[derive(Default)]
+pub(super) struct PrepareBuffers {
+    passage: String,
+    scratch: String,
+    info_key: String,
 }
 
 /// What the rows read so far have left.
 struct Converting {
-    setup: Setup,
+    setup: Arc<Setup>,
     findings: Vec<Finding>,
-    /// [`RowContext`]'s own fields, kept between batches.
+    /// The infos listed so far (see [`RowContext::repeated_info`]) and their repeats.
     infos: HashMap<String, usize>,
     repeats: Vec<(usize, Repeats)>,
-    passage: String,
-    resolvers: Vec<Option<dictionary::EnumerationResolver>>,
+    buffers: PrepareBuffers,
     rules: rules::RulesState,
     records: Vec<Record>,
     rows_read: usize,
@@ -200,7 +235,16 @@ impl RowConverter {
         schema: &Schema,
         options: &ConvertOptions,
     ) -> Result<(), ConvertError> {
-        let mut rows = rows.into_iter();
+        self.push_from(&mut rows.into_iter(), schema, options)
+    }
+
+    /// [`Self::push`], compiled once for every kind of row source.
+    fn push_from(
+        &mut self,
+        rows: &mut dyn Iterator<Item = workbook::Row>,
+        schema: &Schema,
+        options: &ConvertOptions,
+    ) -> Result<(), ConvertError> {
         if let State::Gathering { book, index } = &mut self.state {
             let sheet = &mut book.sheets[*index].rows;
             while sheet.len() < columns::HEADER_ROWS {
@@ -215,6 +259,25 @@ impl RowConverter {
             c.read(rows, schema, options);
         }
         Ok(())
+    }
+
+    /// What the rows are read against, once the header is found: another thread may then
+    /// prepare batches ([`Setup::prepare`]) for [`Self::push_prepared`].
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) fn setup(&self) -> Option<Arc<Setup>> {
+        match &self.state {
+            State::Converting(c) => Some(Arc::clone(&c.setup)),
+            _ => None,
+        }
+    }
+
+    /// Takes the next rows, prepared against [`Self::setup`]. Ignored, as pushed rows are, after
+    /// the conversion failed.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) fn push_prepared(&mut self, batch: Prepared, options: &ConvertOptions) {
+        if let State::Converting(c) = &mut self.state {
+            c.apply(batch, options);
+        }
     }
 
     /// The files and the report, once every row was pushed; `notes` are the book's (they
@@ -243,9 +306,94 @@ impl RowConverter {
             return Ok(());
         };
         let (mut converting, head) = Converting::new(book, index, schema, options)?;
-        converting.read(head.into_iter(), schema, options);
+        converting.read(&mut head.into_iter(), schema, options);
         self.state = State::Converting(Box::new(converting));
         Ok(())
+    }
+}
+
+/// Rows prepared together: enough that the infos listed again in each batch are few, few
+/// enough that a batch waits in memory briefly.
+const PREPARED_ROWS: usize = 256;
+
+impl Setup {
+    /// Reads rows against the setup, on whichever thread: see [`Prepared`].
+    pub(super) fn prepare(
+        &self,
+        rows: &mut dyn Iterator<Item = workbook::Row>,
+        schema: &Schema,
+        buffers: &mut PrepareBuffers,
+    ) -> Prepared {
+        let plan = &self.plan;
+        let mut findings = Vec::new();
+        let mut ctx = RowContext {
+            targets: &self.targets,
+            schema,
+            plan,
+            record_node: plan.find(writer::RECORD_ELEMENT),
+            group_node: plan.find(writer::GROUP_ELEMENT),
+            by_index: &self.by_index,
+            slots: &self.slots,
+            map: &self.map,
+            sheet_name: &self.sheet_name,
+            system: self.date_system,
+            findings: &mut findings,
+            infos: HashMap::new(),
+            info_key: std::mem::take(&mut buffers.info_key),
+            repeats: Vec::new(),
+            passage: std::mem::take(&mut buffers.passage),
+            scratch: std::mem::take(&mut buffers.scratch),
+            resolvers: &self.resolvers,
+        };
+        let map = &self.map;
+        let mut prepared = Vec::new();
+        for row in rows {
+            if row.number <= map.header_row || Some(row.number) == map.label_row {
+                continue;
+            }
+            // Cells of spaces only make no row: counted, it would be « excluded » without a
+            // finding saying why, and the user could not account for every row of the report.
+            let blank = |c: &workbook::Cell| {
+                matches!(&c.value, CellValue::Text(t) if workbook::is_blank(t))
+                    && c.notes.is_empty()
+            };
+            if row.cells.iter().all(blank) {
+                continue;
+            }
+            let record = ctx.read_row(&row, &self.params);
+            prepared.push(PreparedRow {
+                record,
+                findings_end: ctx.findings.len(),
+            });
+        }
+        let RowContext {
+            infos,
+            info_key,
+            repeats,
+            passage,
+            scratch,
+            ..
+        } = ctx;
+        *buffers = PrepareBuffers {
+            passage,
+            scratch,
+            info_key,
+        };
+        // `repeats` is in the order listed, which is the findings' order.
+        let mut keys: Vec<String> = vec![String::new(); repeats.len()];
+        for (key, r) in infos {
+            keys[r] = key;
+        }
+        let listed = repeats
+            .into_iter()
+            .zip(keys)
+            .map(|((at, seen), key)| (at, key, seen))
+            .collect();
+        Prepared {
+            rows: prepared,
+            findings,
+            listed,
+        }
     }
 }
 
@@ -342,14 +490,14 @@ impl Converting {
             params_sheet,
             date_system,
             group_slots,
+            resolvers,
         };
         let converting = Converting {
-            setup,
+            setup: Arc::new(setup),
             findings,
             infos: HashMap::new(),
             repeats: Vec::new(),
-            passage: String::new(),
-            resolvers,
+            buffers: PrepareBuffers::default(),
             rules: rules::RulesState::default(),
             records: Vec::new(),
             rows_read: 0,
@@ -362,31 +510,34 @@ impl Converting {
     /// Reads rows into records: kept, or left out with the findings that say why.
     fn read(
         &mut self,
-        rows: impl Iterator<Item = workbook::Row>,
+        rows: &mut dyn Iterator<Item = workbook::Row>,
         schema: &Schema,
         options: &ConvertOptions,
     ) {
-        let setup = &self.setup;
-        let plan = &setup.plan;
-        let mut ctx = RowContext {
-            targets: &setup.targets,
-            schema,
-            plan,
-            record_node: plan.find(writer::RECORD_ELEMENT),
-            group_node: plan.find(writer::GROUP_ELEMENT),
-            by_index: &setup.by_index,
-            slots: &setup.slots,
-            map: &setup.map,
-            sheet_name: &setup.sheet_name,
-            system: setup.date_system,
-            findings: &mut self.findings,
-            infos: std::mem::take(&mut self.infos),
-            info_key: String::new(),
-            repeats: std::mem::take(&mut self.repeats),
-            passage: std::mem::take(&mut self.passage),
-            scratch: String::new(),
-            resolvers: std::mem::take(&mut self.resolvers),
-        };
+        // In batches, so that a whole sheet pushed at once is not held twice.
+        loop {
+            let mut taken = 0;
+            let batch = self.setup.prepare(
+                &mut (&mut *rows).take(PREPARED_ROWS).inspect(|_| taken += 1),
+                schema,
+                &mut self.buffers,
+            );
+            self.apply(batch, options);
+            if taken < PREPARED_ROWS {
+                return;
+            }
+        }
+    }
+
+    /// Takes a prepared batch: its findings merged into those of the batches before, then its
+    /// records checked by the rules and kept or left out.
+    fn apply(&mut self, batch: Prepared, options: &ConvertOptions) {
+        let Prepared {
+            rows,
+            findings,
+            listed,
+        } = batch;
+        let setup = &*self.setup;
         let mut rules = rules::Rules::new(
             RulesContext {
                 sheet: &setup.sheet_name,
@@ -396,27 +547,35 @@ impl Converting {
             },
             &mut self.rules,
         );
-        let map = &setup.map;
+        let mut findings = findings.into_iter().enumerate();
+        let mut listed = listed.into_iter().peekable();
+        let mut taken = 0;
         for row in rows {
-            if row.number <= map.header_row || Some(row.number) == map.label_row {
-                continue;
-            }
-            // Cells of spaces only make no row: counted, it would be « excluded » without a
-            // finding saying why, and the user could not account for every row of the report.
-            let blank = |c: &workbook::Cell| {
-                matches!(&c.value, CellValue::Text(t) if workbook::is_blank(t))
-                    && c.notes.is_empty()
-            };
-            if row.cells.iter().all(blank) {
-                continue;
-            }
             self.rows_read += 1;
-            let Some(mut r) = ctx.read_row(&row, &setup.params) else {
+            for (i, finding) in findings.by_ref().take(row.findings_end - taken) {
+                match listed.next_if(|(at, _, _)| *at == i) {
+                    Some((_, key, seen)) => match self.infos.get(&key) {
+                        Some(&r) => {
+                            let r = &mut self.repeats[r].1;
+                            r.count += 1 + seen.count;
+                            r.last = seen.last;
+                        }
+                        None => {
+                            self.infos.insert(key, self.repeats.len());
+                            self.repeats.push((self.findings.len(), seen));
+                            self.findings.push(finding);
+                        }
+                    },
+                    None => self.findings.push(finding),
+                }
+            }
+            taken = row.findings_end;
+            let Some(mut r) = row.record else {
                 continue;
             };
-            let before = ctx.findings.len();
-            rules.check(&mut r, ctx.findings);
-            r.has_error |= ctx.findings[before..]
+            let before = self.findings.len();
+            rules.check(&mut r, &mut self.findings);
+            r.has_error |= self.findings[before..]
                 .iter()
                 .any(|f| f.level == Level::Erreur);
             if !r.has_error {
@@ -439,10 +598,6 @@ impl Converting {
                 self.records.push(r);
             }
         }
-        self.infos = ctx.infos;
-        self.repeats = ctx.repeats;
-        self.passage = ctx.passage;
-        self.resolvers = ctx.resolvers;
     }
 
     /// The files and the report.

@@ -71,6 +71,26 @@ pub struct ConvertOptions {
     pub now: LocalNow,
     /// Someone to share the final check of large files with (the browser's second worker).
     pub partner: Option<CheckPartner>,
+    /// Who writes each file while it is checked (see [`EarlyWriter`]).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub early_writer: Option<EarlyWriter>,
+}
+
+/// Takes each file as soon as it is built, on a thread of its own while the final check runs:
+/// the check keeps the cores busy, writing 200 Mo mostly copies memory, and the two together
+/// end sooner than one after the other. The file given is **not yet checked**: one found
+/// invalid is left out of [`Conversion::files`] (with its `erreur-interne` finding), and whoever
+/// wrote it must discard it. Where no thread can be started, it is called before the check.
+/// Native only: the page hands its files over once checked.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Clone)]
+pub struct EarlyWriter(pub std::sync::Arc<dyn Fn(&OutputFile) + Send + Sync>);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl fmt::Debug for EarlyWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EarlyWriter")
+    }
 }
 
 impl ConvertOptions {
@@ -81,6 +101,8 @@ impl ConvertOptions {
             max_passages: None,
             now,
             partner: None,
+            #[cfg(not(target_arch = "wasm32"))]
+            early_writer: None,
         }
     }
 }
@@ -165,7 +187,20 @@ pub fn convert_streamed(
     schema: &Schema,
     options: &ConvertOptions,
 ) -> Option<Result<Conversion, ConvertError>> {
-    stream::convert_streaming(bytes, file_name, schema, options)
+    stream::convert_streaming(bytes, file_name, schema, options, stream::BEHIND)
+}
+
+/// [`convert_streamed`] with the reader preparing every batch it can (the converter only
+/// applies them), for the tests: which thread prepares which rows must change nothing.
+#[cfg(not(target_arch = "wasm32"))]
+#[doc(hidden)]
+pub fn convert_streamed_reader_preparing(
+    bytes: &[u8],
+    file_name: &str,
+    schema: &Schema,
+    options: &ConvertOptions,
+) -> Option<Result<Conversion, ConvertError>> {
+    stream::convert_streaming(bytes, file_name, schema, options, 0)
 }
 
 /// Converts an already-read workbook. It is taken by value so that each row's cells are freed
@@ -561,9 +596,10 @@ struct RowContext<'a> {
     sheet_name: &'a str,
     system: DateSystem,
     findings: &'a mut Vec<Finding>,
-    /// Infos already listed, by code, column and message (one string, see `repeated_info`),
-    /// to their place in `repeats`: a label translated on every row would otherwise build a
-    /// hundred thousand findings only for the report to merge them.
+    /// Infos already listed in this batch of rows, by code, column and message (one string,
+    /// see `repeated_info`), to their place in `repeats`: a label translated on every row would
+    /// otherwise build a hundred thousand findings only for the report to merge them. Each
+    /// batch is then merged into the ones before it (`incremental::Prepared`).
     infos: HashMap<String, usize>,
     /// The key of `infos` being looked up, built in place (see `repeated_info`).
     info_key: String,
@@ -575,10 +611,11 @@ struct RowContext<'a> {
     /// The certification's fields of a row, rendered only to find what is missing.
     scratch: String,
     /// By column: the labels of its enumeration, prepared once for all rows.
-    resolvers: Vec<Option<dictionary::EnumerationResolver>>,
+    resolvers: &'a [Option<dictionary::EnumerationResolver>],
 }
 
-/// Cells that repeat a listed info: how many, and the last one (row, column).
+/// Cells that repeat a listed info: how many, and the last one (row, column); the listed cell
+/// itself while there is none.
 #[derive(Debug, Clone, Copy, Default)]
 struct Repeats {
     count: usize,
@@ -664,7 +701,13 @@ impl RowContext<'_> {
             }
             None => {
                 self.infos.insert(key.clone(), self.repeats.len());
-                self.repeats.push((self.findings.len(), Repeats::default()));
+                self.repeats.push((
+                    self.findings.len(),
+                    Repeats {
+                        count: 0,
+                        last: (row, column),
+                    },
+                ));
                 false
             }
         }
@@ -1356,13 +1399,31 @@ fn write_files(
     }
     let splittable = repeats_freely(schema, plan, writer::GROUP_ELEMENT)
         && repeats_freely(schema, plan, writer::RECORD_ELEMENT);
-    let reports = validate_files(
-        schema,
-        built
-            .iter()
-            .map(|(f, _, spans)| (&f.xml, if splittable { &spans[..] } else { &[] })),
-        options.partner.as_ref(),
-    );
+    let check = || {
+        validate_files(
+            schema,
+            built
+                .iter()
+                .map(|(f, _, spans)| (&f.xml, if splittable { &spans[..] } else { &[] })),
+            options.partner.as_ref(),
+        )
+    };
+    #[cfg(target_arch = "wasm32")]
+    let reports = check();
+    #[cfg(not(target_arch = "wasm32"))]
+    let reports = match &options.early_writer {
+        Some(EarlyWriter(write)) => std::thread::scope(|scope| {
+            let write_all = || built.iter().for_each(|(f, _, _)| write(f));
+            if std::thread::Builder::new()
+                .spawn_scoped(scope, write_all)
+                .is_err()
+            {
+                write_all();
+            }
+            check()
+        }),
+        None => check(),
+    };
     let mut files = Vec::new();
     for ((file, missing, _), report) in built.into_iter().zip(reports) {
         let name = &file.name;
