@@ -297,7 +297,7 @@ fn the_rows_give_the_same_result_whichever_thread_and_batch_reads_them() {
     let prepared =
         convert_streamed_reader_preparing(&bytes, "p.xlsx", &schema, &options).expect("lu en flux");
     assert!(json(&prepared) == json(&expected));
-    // Batches of any size pushed to the converter: each lists its infos, merged in order.
+    // Batches of any size pushed to the converter, as the page does.
     for size in [1, 7, 255, 256, 257, 1000] {
         let mut book = read_workbook(&bytes, "p.xlsx").unwrap();
         let rows = std::mem::take(&mut book.sheets[0].rows);

@@ -63,11 +63,7 @@ pub(super) fn convert_streaming(
                     (Streamed::Rows(rows), Some(setup))
                         if queued.load(Ordering::Relaxed) >= behind =>
                     {
-                        Message::Prepared(setup.prepare(
-                            &mut rows.into_iter(),
-                            schema,
-                            &mut buffers,
-                        ))
+                        Message::Prepared(setup.prepare(rows, schema, &mut buffers))
                     }
                     (m, _) => Message::Read(m),
                 };
