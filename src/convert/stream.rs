@@ -77,7 +77,9 @@ pub(super) fn convert_streaming(
             .ok()?;
         let next = || {
             let m = receive.recv().ok();
-            queued.fetch_sub(1, Ordering::Relaxed);
+            if m.is_some() {
+                queued.fetch_sub(1, Ordering::Relaxed);
+            }
             m
         };
         let Some(Message::Read(Streamed::Book { book, index })) = next() else {
