@@ -8,12 +8,14 @@
 # zeroing fresh pages for `convert` (perf, sampling the CPU clock): on a virtual machine where
 # fresh memory is slow, memory is time too; a last line says how slow it is here.
 # Usage: scripts/bench-instructions.sh [REV] [N]    e.g. scripts/bench-instructions.sh HEAD~3
+#        RUNS=10 scripts/bench-instructions.sh REV 100000   (more timed runs in turn: default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 apt_install valgrind time linux-perf
 REV="${1:-}"
 N="${2:-10000}"
+RUNS="${RUNS:-3}"
 OUT=target/bench
 mkdir -p "$OUT"
 cargo build --release --quiet --bin accrochage --example gen_workbook --example read_workbook
@@ -62,6 +64,10 @@ zeroing_share() {
   rm -f "$data"
 }
 
+median() {
+  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 builds=(target/release)
 labels=("$(git rev-parse --short HEAD) (arbre de travail)")
 if [ -n "$REV" ]; then
@@ -75,21 +81,22 @@ if [ -n "$REV" ]; then
   labels=("$(git rev-parse --short "$REV") ($REV)" "${labels[0]}")
 fi
 
-echo "| révision | instructions, convert ($N lignes) | dont le fil le plus chargé | instructions, lecture seule | convert, meilleur temps sur 3 | mémoire max | noyau : pages mises à zéro |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
-declare -A best memory
-for _ in 1 2 3; do
+echo "| révision | instructions, convert ($N lignes) | dont le fil le plus chargé | instructions, lecture seule | convert, meilleur temps sur $RUNS | médiane | mémoire max | noyau : pages mises à zéro |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+declare -A best memory times
+for _ in $(seq "$RUNS"); do
   for i in "${!builds[@]}"; do
     mkdir -p "$OUT/instr-$i"
     /usr/bin/time -o "$OUT/time.txt" -f "%e %M" "${builds[$i]}/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml" >/dev/null 2>&1 || true
     read -r t kb < "$OUT/time.txt"
+    times[$i]="${times[$i]:-} $t"
     if [ -z "${best[$i]:-}" ] || awk "BEGIN{exit !($t < ${best[$i]})}"; then best[$i]=$t; fi
     if [ -z "${memory[$i]:-}" ] || [ "$kb" -gt "${memory[$i]}" ]; then memory[$i]=$kb; fi
   done
 done
 for i in "${!builds[@]}"; do
   b=${builds[$i]}
-  echo "| ${labels[$i]} | $(instructions "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(longest_thread "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(instructions "$b/examples/read_workbook" "$OUT/passages-$N.xlsx") | ${best[$i]} s | $((memory[$i] / 1024)) Mo | $(zeroing_share "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") |"
+  echo "| ${labels[$i]} | $(instructions "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(longest_thread "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(instructions "$b/examples/read_workbook" "$OUT/passages-$N.xlsx") | ${best[$i]} s | $(median ${times[$i]}) s | $((memory[$i] / 1024)) Mo | $(zeroing_share "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") |"
 done
 # Split output (beyond 200 Mo) is several files: the folders are compared.
 if [ -n "$REV" ] && ! diff -rq "$OUT/instr-0" "$OUT/instr-1" >/dev/null; then
