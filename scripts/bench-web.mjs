@@ -14,6 +14,9 @@
 //   node scripts/bench-web.mjs 10000 50000     other sizes
 //   node scripts/bench-web.mjs --www=DIR       another copy of www/ (another engine build), to
 //                                              compare two builds run after run
+//   node scripts/bench-web.mjs --anchor 100000 the anchor of NOTES.md §8 in the same run, in
+//                                              the same browser, in turn with the page
+//                                              (--runs=K times each, default 3): see anchor.mjs
 // Needs www/pkg (scripts/build-wasm.sh) and Chromium at /usr/bin/chromium.
 
 import { chromium } from 'playwright-core';
@@ -22,6 +25,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from './serve.mjs';
+import { anchorPage, anchorOnce, anchorTable } from './anchor.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'target/bench');
@@ -30,6 +34,8 @@ const csv = args.includes('--csv');
 // --www=DIR serves another copy of the page (another build of the engine) for a side-by-side run.
 const www = args.find((a) => a.startsWith('--www='))?.slice('--www='.length) ?? join(ROOT, 'www');
 const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
+const anchor = args.includes('--anchor');
+const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 3);
 if (sizes.length === 0) sizes.push(10_000, 100_000);
 mkdirSync(OUT, { recursive: true });
 
@@ -69,6 +75,7 @@ function browserRss() {
 const mo = (bytes) => `${Math.round(bytes / 1e6)} Mo`;
 
 const server = await serve(resolve(www));
+const anchorServer = anchor ? await serve(anchorPage(ROOT, OUT, sizes)) : null;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -129,7 +136,16 @@ async function convertOnce(n, file, sampleMemory) {
 }
 
 const rows = [];
+const anchored = [];
 try {
+  for (const n of anchor ? sizes : []) {
+    const file = workbook(n);
+    for (let i = 0; i < runs; i++) {
+      const theirs = await anchorOnce(browser, anchorServer.url, n);
+      const ours = await convertOnce(n, file, false);
+      anchored.push({ n, theirs, ours: ours.failed ? null : Number(ours.seconds) });
+    }
+  }
   for (const n of sizes) {
     const file = workbook(n);
     const size = `${(statSync(file).size / 1e6).toFixed(1)} Mo`;
@@ -148,9 +164,11 @@ try {
 } finally {
   await browser.close();
   await server.close();
+  await anchorServer?.close();
 }
 
 console.log(`| lignes | fichier (${csv ? 'csv' : 'xlsx'}) | passages | dépôt → XML téléchargé | dont moteur | dont lignes lues et converties | puis fichiers écrits et vérifiés | mémoire du moteur | mémoire max du navigateur | tâche max (fil principal) | écart max entre images |`);
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log('\nRepère (NOTES.md §8) : SheetJS + xmllint-wasm ≈ 15 s pour 100 000 lignes ; objectif < 4 s.');
+if (anchor) console.log('\n' + anchorTable(anchored));
