@@ -44,6 +44,7 @@ use super::{
     Record, Repeats, RowContext, RulesContext, Summary, Target, PARAMS_SHEET,
 };
 use crate::workbook::{self, BookNote, CellValue, DateSystem, Workbook};
+use crate::xsd::model::Passed;
 use crate::xsd::Schema;
 use writer::{Plan, Slots};
 
@@ -109,6 +110,7 @@ pub(super) struct PrepareBuffers {
     passage: String,
     scratch: String,
     info_key: String,
+    passed: Passed,
 }
 
 /// What the rows read so far have left.
@@ -383,6 +385,7 @@ impl Setup {
             repeats: Vec::new(),
             passage: std::mem::take(&mut buffers.passage),
             scratch: std::mem::take(&mut buffers.scratch),
+            passed: std::mem::take(&mut buffers.passed),
             resolvers: &self.resolvers,
         }
     }
@@ -467,6 +470,7 @@ impl RowContext<'_> {
             passage: self.passage,
             scratch: self.scratch,
             info_key: self.info_key,
+            passed: self.passed,
         };
     }
 }

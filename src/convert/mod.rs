@@ -45,6 +45,7 @@ pub use xml_text::XmlText;
 
 use crate::dictionary;
 use crate::workbook::{self, cell_reference, CellValue, DateSystem, Sheet, Workbook};
+use crate::xsd::model::Passed;
 use crate::xsd::Schema;
 use cells::{convert_cell, FieldValue};
 pub use check::CheckPartner;
@@ -610,6 +611,8 @@ struct RowContext<'a> {
     passage: String,
     /// The certification's fields of a row, rendered only to find what is missing.
     scratch: String,
+    /// The values that passed their type's check last, kept from row to row (see [`Passed`]).
+    passed: Passed,
     /// By column: the labels of its enumeration, prepared once for all rows.
     resolvers: &'a [Option<dictionary::EnumerationResolver>],
 }
@@ -877,9 +880,10 @@ impl RowContext<'_> {
                 slot,
             } => (*element, *nillable, *slot),
         };
-        let Some(st) = self.schema.element_simple_type(element) else {
+        let Some(st_id) = self.schema.element_simple_type_id(element) else {
             return;
         };
+        let st = self.schema.simple_type(st_id);
         let resolver = self.resolvers.get(ci).and_then(Option::as_ref);
         match convert_cell(
             key,
@@ -916,7 +920,7 @@ impl RowContext<'_> {
                     );
                 }
                 if let FieldValue::Text(t) = &field {
-                    if let Err(v) = st.check(t) {
+                    if let Err(v) = self.passed.check(self.schema, st_id, t) {
                         let (code, _, text) =
                             crate::xsd::diagnostic::value_message(label, t, st, &v);
                         let fix = fix_for(code, st);

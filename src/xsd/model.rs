@@ -58,6 +58,14 @@ impl Schema {
         }
     }
 
+    /// The id of the simple type of element `id`, if its type is simple.
+    pub fn element_simple_type_id(&self, id: ElementId) -> Option<SimpleTypeId> {
+        match self.elements[id].type_ref {
+            TypeRef::Simple(st) => Some(st),
+            TypeRef::Complex(_) => None,
+        }
+    }
+
     pub fn simple_type(&self, id: SimpleTypeId) -> &SimpleType {
         &self.simple_types[id]
     }
@@ -401,4 +409,129 @@ pub enum Violation {
     MaxExclusive { limit: String },
     TotalDigits { max: usize },
     FractionDigits { max: usize },
+}
+
+/// The texts that passed each simple type's check last, two per type: the records of a
+/// document repeat the same few values (booleans, codes, enumerations) record after record, and
+/// a text that passed a type's check passes it again, the check depending on nothing else.
+/// Each checker (the validator of one document, a thread converting rows) keeps its own.
+///
+/// ```
+/// use accrochage::xsd::{model::Passed, Schema};
+/// let schema = Schema::cdc();
+/// let sexe = schema.elements_named("sexe").next().unwrap();
+/// let st = schema.element_simple_type_id(sexe).unwrap();
+/// let mut passed = Passed::default();
+/// for _ in 0..3 {
+///     assert!(passed.check(&schema, st, "F").is_ok());
+///     assert!(passed.check(&schema, st, "X").is_err());
+/// }
+/// ```
+#[derive(Debug, Default)]
+pub struct Passed {
+    recent: Vec<Recent>,
+}
+
+/// One simple type's last texts that passed, and how often they were met again.
+#[derive(Debug, Default)]
+struct Recent {
+    texts: [String; 2],
+    hits: u32,
+    misses: u32,
+}
+
+/// Longer texts (free comments, URLs) rarely repeat: they are checked without being kept.
+const PASSED_MAX_LEN: usize = 48;
+
+impl Recent {
+    /// Names, dates and identifiers seldom repeat: a text met again saves a check (hundreds of
+    /// instructions for a pattern or a date), a new one costs two comparisons and a copy; once a
+    /// type's texts have been new nine times in ten, they are only checked.
+    fn worth_keeping(&self) -> bool {
+        self.misses < 64 || self.hits.saturating_mul(8) >= self.misses
+    }
+}
+
+impl Passed {
+    /// [`SimpleType::check`] of the schema's simple type `st`, skipped for a text that passed it
+    /// last or the time before.
+    pub fn check(&mut self, schema: &Schema, st: SimpleTypeId, raw: &str) -> Result<(), Violation> {
+        if raw.is_empty() || raw.len() > PASSED_MAX_LEN {
+            return schema.simple_types[st].check(raw);
+        }
+        if st >= self.recent.len() {
+            self.recent
+                .resize_with(schema.simple_types.len().max(st + 1), Default::default);
+        }
+        let recent = &mut self.recent[st];
+        if !recent.worth_keeping() {
+            return schema.simple_types[st].check(raw);
+        }
+        // An empty slot never matches: `raw` is not empty.
+        if recent.texts[0] == raw || recent.texts[1] == raw {
+            recent.hits += 1;
+            return Ok(());
+        }
+        recent.misses += 1;
+        schema.simple_types[st].check(raw)?;
+        recent.texts.swap(0, 1);
+        recent.texts[0].clear();
+        recent.texts[0].push_str(raw);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn type_of(schema: &Schema, name: &str) -> SimpleTypeId {
+        let e = schema.elements_named(name).next().unwrap();
+        schema.element_simple_type_id(e).unwrap()
+    }
+
+    /// A text kept for one type says nothing of another, failures are never kept, and the
+    /// verdicts stay those of the type's own check whatever came before.
+    #[test]
+    fn passed_gives_the_verdicts_of_the_check() {
+        let schema = Schema::cdc();
+        let id_client = type_of(&schema, "idClient");
+        let sexe = type_of(&schema, "sexe");
+        let annee = type_of(&schema, "anneeNaissance");
+        let texts = [
+            "ABCD1234", "F", "M", "1990", "ABCD123", "", " F", "1990 ", "x",
+        ];
+        let mut passed = Passed::default();
+        for round in 0..3 {
+            for st in [id_client, sexe, annee] {
+                for t in texts {
+                    assert_eq!(
+                        passed.check(&schema, st, t).is_ok(),
+                        schema.simple_type(st).check(t).is_ok(),
+                        "round {round}, type {st}, « {t} »"
+                    );
+                }
+            }
+        }
+        // Kept: the second check of a text that passed does not reach the type's check.
+        assert!(passed.recent[sexe].texts.iter().any(|t| t == "M"));
+        assert!(!passed.recent[sexe].texts.iter().any(|t| t == "x"));
+        assert!(!passed.recent[id_client].texts.iter().any(|t| t == "F"));
+    }
+
+    /// A type whose texts are mostly new stops keeping them, and still gives the check's
+    /// verdicts.
+    #[test]
+    fn passed_stops_keeping_texts_that_do_not_repeat() {
+        let schema = Schema::cdc();
+        let annee = type_of(&schema, "anneeNaissance");
+        let mut passed = Passed::default();
+        for year in 1900..2000 {
+            assert!(passed.check(&schema, annee, &year.to_string()).is_ok());
+        }
+        assert!(!passed.recent[annee].worth_keeping());
+        assert!(passed.check(&schema, annee, "1990").is_ok());
+        assert!(passed.check(&schema, annee, "199").is_err());
+        assert!(passed.check(&schema, annee, "1990").is_ok());
+    }
 }
