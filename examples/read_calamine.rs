@@ -3,22 +3,14 @@
 //! that `scripts/bench-anchors.sh` can set our times beside it in the same run, whatever the
 //! machine's speed that day. `cargo run --release --example read_calamine -- FILE.xlsx`
 
+mod common;
+
 use calamine::{open_workbook_auto_from_rs, Data, Reader};
 use std::io::Cursor;
 use std::time::Instant;
 
 fn main() {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage : read_calamine FICHIER");
-        std::process::exit(2);
-    };
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("{path} : {e}");
-            std::process::exit(1);
-        }
-    };
+    let (path, bytes) = common::file_argument("read_calamine FICHIER");
     let start = Instant::now();
     let mut book = match open_workbook_auto_from_rs(Cursor::new(bytes)) {
         Ok(book) => book,

@@ -1,19 +1,11 @@
 //! Times the workbook reader alone: `cargo run --release --example read_workbook -- FILE`.
 
+mod common;
+
 use std::time::Instant;
 
 fn main() {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage : read_workbook FICHIER");
-        std::process::exit(2);
-    };
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("{path} : {e}");
-            std::process::exit(1);
-        }
-    };
+    let (path, bytes) = common::file_argument("read_workbook FICHIER");
     let start = Instant::now();
     match accrochage::workbook::read_workbook(&bytes, &path) {
         Ok(book) => {
