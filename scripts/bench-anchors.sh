@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+source scripts/bench-common.sh
 apt_install time libxml2-utils
 N="${1:-100000}"
 RUNS="${RUNS:-5}"
@@ -32,9 +33,6 @@ wall() {
   cat "$OUT/time.txt"
 }
 
-median() {
-  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 fr() { echo "${1/./,}"; }
 ratio() { awk "BEGIN { printf \"%.3f\", $1 / $2 }"; }
 

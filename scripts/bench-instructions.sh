@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The engine's work on an N-row workbook (default 10 000) for this tree and, side by side, for
 # another revision: instructions counted by valgrind (cachegrind, every thread) for
-# `accrochage convert` and for the xlsx reader alone (`examples/read_workbook.rs`), then wall
+# `accrochage convert`, for the xlsx reader alone (`examples/read_workbook.rs`) and for the final
+# check alone (`examples/check_xml.rs`, on the XML that `convert` wrote), then wall
 # times of `convert`, the two versions run in turn. On a shared machine whose wall times vary
 # twofold from one hour to the next, the counts do not: they say whether a change made the
 # engine do less work. Also the peak memory, and the share of the CPU time the kernel spends
@@ -12,13 +13,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
+source scripts/bench-common.sh
 apt_install valgrind time linux-perf
 REV="${1:-}"
 N="${2:-10000}"
 RUNS="${RUNS:-3}"
 OUT=target/bench
 mkdir -p "$OUT"
-cargo build --release --quiet --bin accrochage --example gen_workbook --example read_workbook
+cargo build --release --quiet --bin accrochage --example gen_workbook --example read_workbook --example check_xml
 [ -f "$OUT/passages-$N.xlsx" ] || target/release/examples/gen_workbook "$N" "$OUT/passages-$N.xlsx"
 args=(convert "$OUT/passages-$N.xlsx" --id-flux bench --horodatage 2026-11-22T10:00:00+01:00
   --id-client-emetteur ABCD1234 --id-client-certificateur ABCD1234 --id-contrat MCF-1)
@@ -64,25 +66,23 @@ zeroing_share() {
   rm -f "$data"
 }
 
-median() {
-  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 builds=(target/release)
 labels=("$(git rev-parse --short HEAD) (arbre de travail)")
 if [ -n "$REV" ]; then
   tree="$PWD/target/bench/rev-tree"
   git worktree remove --force "$tree" 2>/dev/null || rm -rf "$tree"
   git worktree add --detach --quiet "$tree" "$REV"
+  # A revision older than the example gets it: it only uses the engine's public API.
+  [ -f "$tree/examples/check_xml.rs" ] || cp examples/check_xml.rs "$tree/examples/"
   (cd "$tree" && CARGO_TARGET_DIR="$PWD/../../rev-target" \
-    cargo build --release --quiet --bin accrochage --example read_workbook)
+    cargo build --release --quiet --bin accrochage --example read_workbook --example check_xml)
   git worktree remove --force "$tree"
   builds=(target/rev-target/release target/release)
   labels=("$(git rev-parse --short "$REV") ($REV)" "${labels[0]}")
 fi
 
-echo "| révision | instructions, convert ($N lignes) | dont le fil le plus chargé | instructions, lecture seule | convert, meilleur temps sur $RUNS | médiane | mémoire max | noyau : pages mises à zéro |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| révision | instructions, convert ($N lignes) | dont le fil le plus chargé | instructions, lecture seule | instructions, vérification finale seule | convert, meilleur temps sur $RUNS | médiane | mémoire max | noyau : pages mises à zéro |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 declare -A best memory times
 for _ in $(seq "$RUNS"); do
   for i in "${!builds[@]}"; do
@@ -96,7 +96,7 @@ for _ in $(seq "$RUNS"); do
 done
 for i in "${!builds[@]}"; do
   b=${builds[$i]}
-  echo "| ${labels[$i]} | $(instructions "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(longest_thread "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(instructions "$b/examples/read_workbook" "$OUT/passages-$N.xlsx") | ${best[$i]} s | $(median ${times[$i]}) s | $((memory[$i] / 1024)) Mo | $(zeroing_share "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") |"
+  echo "| ${labels[$i]} | $(instructions "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(longest_thread "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") | $(instructions "$b/examples/read_workbook" "$OUT/passages-$N.xlsx") | $(instructions "$b/examples/check_xml" "$OUT/instr-$i/out.xml") | ${best[$i]} s | $(median ${times[$i]}) s | $((memory[$i] / 1024)) Mo | $(zeroing_share "$b/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml") |"
 done
 # Split output (beyond 200 Mo) is several files: the folders are compared.
 if [ -n "$REV" ] && ! diff -rq "$OUT/instr-0" "$OUT/instr-1" >/dev/null; then
