@@ -21,6 +21,26 @@ pub(super) struct GroupSpan {
     pub(super) passages_end: usize,
 }
 
+impl GroupSpan {
+    /// Every offset, in ascending order.
+    pub(super) fn offsets(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(self.start)
+            .chain(self.passages.iter().copied())
+            .chain([self.passages_end, self.end])
+    }
+
+    /// The same span with its offsets, in the order of [`Self::offsets`], taken from `moved`.
+    pub(super) fn moved(&self, moved: &mut impl Iterator<Item = usize>) -> GroupSpan {
+        let mut next = || moved.next().unwrap_or_default();
+        GroupSpan {
+            start: next(),
+            passages: self.passages.iter().map(|_| next()).collect(),
+            passages_end: next(),
+            end: next(),
+        }
+    }
+}
+
 /// Another engine that checks documents while the converter checks its own share: the
 /// browser's second worker, whose thread the converter cannot use itself. It is handed the
 /// parts of one document, to be read one after the other, and says whether it took it. The
@@ -300,11 +320,16 @@ mod tests {
     }
 
     fn converted(schema: &Schema) -> Conversion {
-        converted_rows(schema, 12, None)
+        converted_rows(schema, 12, None, true)
     }
 
     /// `rows` passages in three certifications, a third of them in each.
-    fn converted_rows(schema: &Schema, rows: usize, partner: Option<CheckPartner>) -> Conversion {
+    fn converted_rows(
+        schema: &Schema,
+        rows: usize,
+        partner: Option<CheckPartner>,
+        indented: bool,
+    ) -> Conversion {
         let mut csv = String::from(
             "idTechnique;type;code;obtentionCertification;donneeCertifiee;dateDebutValidite;\
              presenceNiveauLangueEuro;presenceNiveauNumeriqueEuro;nomNaissance;prenom1;\
@@ -327,11 +352,13 @@ mod tests {
             options.params.insert(k.into(), v.into());
         }
         options.partner = partner;
+        options.indented_up_to = if indented { rows } else { 0 };
         convert(csv.as_bytes(), "p.csv", schema, &options).unwrap()
     }
 
-    #[test]
-    fn a_partner_is_handed_a_valid_share_of_the_pieces_written() {
+    /// What a partner is handed of a file of `rows` passages: the number of pieces and the
+    /// document, once for the whole conversion.
+    fn handed_share(rows: usize, indented: bool) -> (Conversion, usize, String) {
         let schema = Schema::cdc();
         let handed: Rc<RefCell<Vec<(usize, String)>>> = Rc::default();
         let keep = handed.clone();
@@ -340,31 +367,50 @@ mod tests {
             keep.borrow_mut().push((parts.len(), text));
             true
         })));
-        // Over 1 Mo of XML, what a partner is given work for.
-        let rows = 2000;
-        let c = converted_rows(&schema, rows, Some(partner));
+        let c = converted_rows(&schema, rows, Some(partner), indented);
         assert_eq!(c.summary.passages_written, rows, "{:#?}", c.findings);
         assert_eq!(c.files.len(), 1);
         assert!(c.files[0].xml.len() > PARTNER_MIN_BYTES);
-        let handed = handed.borrow();
+        let mut handed = handed.take();
         assert_eq!(handed.len(), 1, "un seul fichier, coupé en deux");
-        let (parts, document) = &handed[0];
-        // A half of the file, made of the writer's pieces (one per passage) as they are.
-        let passages = document.matches("<cpf:passageCertification>").count();
-        assert!(passages > 0 && passages < rows, "{passages}");
-        assert!(*parts > passages, "{parts} morceaux");
-        let report = schema.validate_str(document, &ValidationOptions::default());
+        let (parts, document) = handed.remove(0);
+        let report = schema.validate_str(&document, &ValidationOptions::default());
         assert!(report.is_valid(), "{:#?}", report.diagnostics);
-        // The passages of one end of the file, each once: the first ones, or the last ones.
+        (c, parts, document)
+    }
+
+    /// The passages of one end of the file, each once: the first ones, or the last ones.
+    fn assert_one_end(file: &str, document: &str) {
         let ids = |xml: &str| -> Vec<String> {
             xml.split("<cpf:idTechnique>")
                 .skip(1)
                 .map(|s| s[..s.find('<').unwrap()].to_owned())
                 .collect()
         };
-        let (all, half) = (ids(&c.files[0].xml), ids(document));
-        assert_eq!(half.len(), passages);
+        let (all, half) = (ids(file), ids(document));
+        assert!(!half.is_empty() && half.len() < all.len(), "{}", half.len());
         assert!(all.starts_with(&half) || all.ends_with(&half), "{half:?}");
+    }
+
+    #[test]
+    fn a_partner_is_handed_a_valid_share_of_the_pieces_written() {
+        // Over 1 Mo of XML, what a partner is given work for; compact, as a large output is.
+        let (c, parts, document) = handed_share(2000, false);
+        assert!(!c.files[0].xml.to_string().contains("\n\t"));
+        // A half of the file, made of the writer's pieces (one per passage) as they are.
+        let passages = document.matches("<cpf:passageCertification>").count();
+        assert!(parts > passages, "{parts} morceaux");
+        assert_one_end(&c.files[0].xml, &document);
+    }
+
+    #[test]
+    fn a_partner_is_handed_a_valid_share_of_a_laid_out_file() {
+        // The cuts found in the compact text, moved with the layout.
+        let (c, _, document) = handed_share(2000, true);
+        let file = c.files[0].xml.to_string();
+        assert!(file.contains("\n\t\t\t\t\t\t\t<cpf:passageCertification>\n"));
+        assert!(document.contains("\n\t\t\t\t\t\t\t<cpf:passageCertification>\n"));
+        assert_one_end(&file, &document);
     }
 
     /// The groups and passages of a written file, found again in its text.
@@ -466,7 +512,7 @@ mod tests {
         let spans = spans(&text);
         let xml = XmlText::from(text.clone());
         let small = XmlText::from(text[..text.len() / 4].to_owned());
-        let six = converted_rows(&Schema::cdc(), 6, None).files[0]
+        let six = converted_rows(&Schema::cdc(), 6, None, true).files[0]
             .xml
             .to_string();
         let six_spans = self::spans(&six);

@@ -371,7 +371,6 @@ impl Setup {
         RowContext {
             targets: &self.targets,
             schema,
-            plan,
             record_node: plan.find(writer::RECORD_ELEMENT),
             group_node: plan.find(writer::GROUP_ELEMENT),
             by_index: &self.by_index,

@@ -26,6 +26,7 @@ mod check;
 pub mod columns;
 pub mod ids;
 mod incremental;
+pub mod layout;
 pub mod report;
 pub mod rules;
 #[cfg(not(target_arch = "wasm32"))]
@@ -68,6 +69,9 @@ pub struct ConvertOptions {
     pub strict: bool,
     /// Passages per file before splitting (at most 200 000).
     pub max_passages: Option<usize>,
+    /// Outputs of at most this many passages are laid out one element per line, larger ones
+    /// written compact ([`layout::INDENTED_UP_TO`] by default).
+    pub indented_up_to: usize,
     /// The moment of the conversion (horodatage, file names, the 3-month deadline).
     pub now: LocalNow,
     /// Someone to share the final check of large files with (the browser's second worker).
@@ -100,6 +104,7 @@ impl ConvertOptions {
             params: BTreeMap::new(),
             strict: false,
             max_passages: None,
+            indented_up_to: layout::INDENTED_UP_TO,
             now,
             partner: None,
             #[cfg(not(target_arch = "wasm32"))]
@@ -587,7 +592,6 @@ enum Target {
 struct RowContext<'a> {
     targets: &'a [Target],
     schema: &'a Schema,
-    plan: &'a Plan,
     record_node: Option<&'a Node>,
     group_node: Option<&'a Node>,
     /// Column index → position in the map.
@@ -785,18 +789,16 @@ impl RowContext<'_> {
         let mut nothing = NoFill;
         if let Some(node) = self.record_node {
             if let Body::Records(children) = &node.body {
-                let depth = self.plan.record_depth;
-                writer::open(&mut xml, &node.tag, depth);
+                writer::open(&mut xml, &node.tag);
                 writer::render_children(
                     children,
                     &values,
                     &mut nothing,
                     &mut xml,
-                    depth + 1,
                     &mut missing,
                     writer::Level::Record,
                 );
-                writer::close(&mut xml, &node.tag, depth);
+                writer::close(&mut xml, &node.tag);
             }
         }
         if let Some(node) = self.group_node {
@@ -807,7 +809,6 @@ impl RowContext<'_> {
                     &values,
                     &mut nothing,
                     &mut self.scratch,
-                    0,
                     &mut missing,
                     writer::Level::Group,
                 );
@@ -1093,8 +1094,8 @@ impl RowContext<'_> {
 struct NoFill;
 
 impl Filler for NoFill {
-    fn groups(&mut self, _: &Node, _: &mut String, _: usize) {}
-    fn records(&mut self, _: &Node, _: &mut String, _: usize) {}
+    fn groups(&mut self, _: &Node, _: &mut String) {}
+    fn records(&mut self, _: &Node, _: &mut String) {}
 }
 
 /// Stable converter codes for facet failures.
@@ -1272,6 +1273,7 @@ fn write_files(
     options: &ConvertOptions,
     findings: &mut Vec<Finding>,
 ) -> Vec<OutputFile> {
+    let indent = kept.len() <= options.indented_up_to;
     let per_file = options
         .max_passages
         .unwrap_or(MAX_PASSAGES_PER_FILE)
@@ -1359,7 +1361,7 @@ fn write_files(
         if let (Some(p), Some(ns)) = (&plan.prefix, &plan.namespace) {
             out.push_str(&format!(" xmlns:{p}=\"{ns}\""));
         }
-        out.push_str(&format!(" xmlns:xsi=\"{}\">\n", writer::XSI_NS));
+        out.push_str(&format!(" xmlns:xsi=\"{}\">", writer::XSI_NS));
         let mut missing = Vec::new();
         if let Body::Complex(children) = &root.body {
             writer::render_children(
@@ -1367,12 +1369,12 @@ fn write_files(
                 &values,
                 &mut filler,
                 &mut out,
-                1,
                 &mut missing,
                 writer::Level::Flux,
             );
         }
-        writer::close(&mut out, &root.tag, 0);
+        writer::close(&mut out, &root.tag);
+        out.push('\n');
         let name = if split {
             format!(
                 "accrochage_{}_{}_{}.xml",
@@ -1387,9 +1389,18 @@ fn write_files(
                 options.now.compact()
             )
         };
-        let spans = std::mem::take(&mut filler.spans);
+        let mut spans = std::mem::take(&mut filler.spans);
         let mut pieces = std::mem::take(&mut filler.done);
         pieces.push(out);
+        // Laid out, a file grows by about a quarter: never beyond the size limit.
+        let compact_len: usize = pieces.iter().map(String::len).sum();
+        if indent && compact_len <= MAX_BYTES_PER_FILE / 2 {
+            let marks: Vec<usize> = spans.iter().flat_map(GroupSpan::offsets).collect();
+            let (laid_out, moved) = layout::indented(&pieces.concat(), &marks);
+            let mut moved = moved.into_iter();
+            spans = spans.iter().map(|s| s.moved(&mut moved)).collect();
+            pieces = vec![laid_out];
+        }
         built.push((
             OutputFile {
                 name,
@@ -1497,7 +1508,7 @@ struct FileFiller<'a> {
 }
 
 impl Filler for FileFiller<'_> {
-    fn groups(&mut self, node: &Node, out: &mut String, depth: usize) {
+    fn groups(&mut self, node: &Node, out: &mut String) {
         let Body::Groups(children) = &node.body else {
             return;
         };
@@ -1510,18 +1521,17 @@ impl Filler for FileFiller<'_> {
                 params,
             };
             let start = self.done_len + out.len();
-            writer::open(out, &node.tag, depth);
+            writer::open(out, &node.tag);
             let mut missing = Vec::new();
             writer::render_children(
                 children,
                 &values,
                 self,
                 out,
-                depth + 1,
                 &mut missing,
                 writer::Level::Group,
             );
-            writer::close(out, &node.tag, depth);
+            writer::close(out, &node.tag);
             let (passages, passages_end) = std::mem::take(&mut self.passages);
             self.spans.push(GroupSpan {
                 start,
@@ -1533,7 +1543,7 @@ impl Filler for FileFiller<'_> {
         self.current = None;
     }
 
-    fn records(&mut self, _: &Node, out: &mut String, _: usize) {
+    fn records(&mut self, _: &Node, out: &mut String) {
         if let Some((_, records)) = self.current.and_then(|i| self.chunk.get_mut(i)) {
             // The text so far ends a piece; each passage's XML is moved in as a piece of its
             // own, without copying it (see `XmlText`).

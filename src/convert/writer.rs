@@ -104,8 +104,6 @@ pub struct Plan {
     pub params: Vec<(String, ElementId)>,
     /// Names of complex elements written from one cell.
     pub list_fields: HashMap<String, Vec<(String, ElementId)>>,
-    /// Nesting depth of the record element below the root (for indentation).
-    pub record_depth: usize,
     param_names: Vec<String>,
 }
 
@@ -139,12 +137,10 @@ impl Plan {
             fields: HashMap::new(),
             params: Vec::new(),
             list_fields: HashMap::new(),
-            record_depth: 0,
             param_names: Vec::new(),
         };
         let mut stack = Vec::new();
         plan.root = plan.node(schema, root, 1, None, Level::Flux, "", slots, &mut stack);
-        plan.record_depth = depth_of(&plan.root, RECORD_ELEMENT, 0).unwrap_or(0);
         // A parameter is named after its element, qualified by its parent only when the name is
         // ambiguous (idClientEmetteur / idClientCertificateur).
         let names = std::mem::take(&mut plan.param_names);
@@ -313,18 +309,6 @@ impl Plan {
     }
 }
 
-fn depth_of(n: &Node, name: &str, depth: usize) -> Option<usize> {
-    if n.name == name {
-        return Some(depth);
-    }
-    match &n.body {
-        Body::Complex(c) | Body::Groups(c) | Body::Records(c) => {
-            c.iter().find_map(|x| depth_of(x, name, depth + 1))
-        }
-        _ => None,
-    }
-}
-
 /// The values a render reads: one record's fields (by slot) and the parameters.
 pub struct Values<'a> {
     pub record: Option<&'a [Option<FieldValue>]>,
@@ -366,8 +350,8 @@ pub struct Missing {
 
 /// What a render needs besides values: how to emit groups and records.
 pub trait Filler {
-    fn groups(&mut self, node: &Node, out: &mut String, depth: usize);
-    fn records(&mut self, node: &Node, out: &mut String, depth: usize);
+    fn groups(&mut self, node: &Node, out: &mut String);
+    fn records(&mut self, node: &Node, out: &mut String);
 }
 
 /// Renders `node` and its subtree. Missing required values are collected; nothing is emitted
@@ -377,7 +361,6 @@ pub fn render(
     values: &Values,
     filler: &mut dyn Filler,
     out: &mut String,
-    depth: usize,
     missing: &mut Vec<Missing>,
     level: Level,
 ) {
@@ -388,18 +371,17 @@ pub fn render(
             nillable,
         } => match values.leaf(*slot, param_keys) {
             Some(Found::Text(t)) => {
-                indent(out, depth);
                 out.push('<');
                 out.push_str(&node.tag);
                 out.push('>');
                 out.push_str(&partial_escape(t));
                 out.push_str("</");
                 out.push_str(&node.tag);
-                out.push_str(">\n");
+                out.push('>');
             }
-            Some(Found::Nil) if *nillable => nil(out, &node.tag, depth),
+            Some(Found::Nil) if *nillable => nil(out, &node.tag),
             _ if node.min == 0 => {}
-            _ if *nillable => nil(out, &node.tag, depth),
+            _ if *nillable => nil(out, &node.tag),
             _ => missing.push(Missing {
                 name: node.name.clone(),
                 alternatives: Vec::new(),
@@ -414,30 +396,29 @@ pub fn render(
             let Some(Found::Text(cell)) = values.leaf(Some(*slot), &[]) else {
                 return;
             };
-            open(out, &node.tag, depth);
+            open(out, &node.tag);
             for item in split_list(cell) {
-                open(out, item_tag, depth + 1);
+                open(out, item_tag);
                 for ((tag, _), part) in parts.iter().zip(item.iter()) {
                     if !part.is_empty() {
-                        indent(out, depth + 2);
-                        for piece in ["<", tag, ">", &partial_escape(*part), "</", tag, ">\n"] {
+                        for piece in ["<", tag, ">", &partial_escape(*part), "</", tag, ">"] {
                             out.push_str(piece);
                         }
                     }
                 }
-                close(out, item_tag, depth + 1);
+                close(out, item_tag);
             }
-            close(out, &node.tag, depth);
+            close(out, &node.tag);
         }
-        Body::Groups(_) => filler.groups(node, out, depth),
-        Body::Records(_) => filler.records(node, out, depth),
+        Body::Groups(_) => filler.groups(node, out),
+        Body::Records(_) => filler.records(node, out),
         Body::Complex(children) => {
             if node.min == 0 && !has_value(node, values) {
                 return;
             }
-            open(out, &node.tag, depth);
-            render_children(children, values, filler, out, depth + 1, missing, level);
-            close(out, &node.tag, depth);
+            open(out, &node.tag);
+            render_children(children, values, filler, out, missing, level);
+            close(out, &node.tag);
         }
     }
 }
@@ -448,14 +429,13 @@ pub fn render_children(
     values: &Values,
     filler: &mut dyn Filler,
     out: &mut String,
-    depth: usize,
     missing: &mut Vec<Missing>,
     level: Level,
 ) {
     let mut done_choices: Vec<u32> = Vec::new();
     for (i, child) in children.iter().enumerate() {
         match child.choice {
-            None => render(child, values, filler, out, depth, missing, level),
+            None => render(child, values, filler, out, missing, level),
             Some(c) if done_choices.contains(&c) => {}
             Some(c) => {
                 done_choices.push(c);
@@ -464,7 +444,7 @@ pub fn render_children(
                     .filter(|n| n.choice == Some(c))
                     .collect();
                 match choose_branch(&branches, values) {
-                    Some(b) => render(b, values, filler, out, depth, missing, level),
+                    Some(b) => render(b, values, filler, out, missing, level),
                     None => missing.push(Missing {
                         name: branches.first().map(|b| b.name.clone()).unwrap_or_default(),
                         alternatives: branches.iter().map(|b| first_leaf_name(b)).collect(),
@@ -587,49 +567,20 @@ pub fn split_list(cell: &str) -> Vec<Vec<&str>> {
         .collect()
 }
 
-pub fn indent(out: &mut String, depth: usize) {
-    // One copy per line rather than one push per tab: every line of a file is indented.
-    const TABS: &str = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
-    let mut left = depth;
-    while left > TABS.len() {
-        out.push_str(TABS);
-        left -= TABS.len();
-    }
-    out.push_str(&TABS[..left]);
-}
-
-pub fn open(out: &mut String, tag: &str, depth: usize) {
-    indent(out, depth);
+pub fn open(out: &mut String, tag: &str) {
     out.push('<');
     out.push_str(tag);
-    out.push_str(">\n");
+    out.push('>');
 }
 
-pub fn close(out: &mut String, tag: &str, depth: usize) {
-    indent(out, depth);
+pub fn close(out: &mut String, tag: &str) {
     out.push_str("</");
     out.push_str(tag);
-    out.push_str(">\n");
+    out.push('>');
 }
 
-fn nil(out: &mut String, tag: &str, depth: usize) {
-    indent(out, depth);
+fn nil(out: &mut String, tag: &str) {
     out.push('<');
     out.push_str(tag);
-    out.push_str(" xsi:nil=\"true\"/>\n");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_line_is_indented_by_one_tab_per_level_at_any_depth() {
-        for depth in [0, 1, 15, 16, 17, 33, 40] {
-            let mut out = String::from("x");
-            indent(&mut out, depth);
-            assert_eq!(out.len(), 1 + depth, "profondeur {depth}");
-            assert!(out[1..].bytes().all(|b| b == b'\t'), "profondeur {depth}");
-        }
-    }
+    out.push_str(" xsi:nil=\"true\"/>");
 }
