@@ -100,18 +100,23 @@ async function convertSharing(reader, input, name, options, onRows, phases) {
       streamed = result !== null;
     }
     result ??= reader.convert(input, name, options, share || undefined);
+    // Packed while the partner may still be checking its share: the download's Blob copies
+    // every byte written.
+    let packed = packFiles(result.files);
     // The partner's share is at most this worker's: it may take as long as the whole
     // conversion, and a minute more on a busy machine, before it counts as gone.
     const late = deadline(60_000 + (performance.now() - started));
     const passed = await Promise.race([Promise.all(verdicts), late.expired])
       .then((v) => v.every((ok) => ok === true), () => false);
     late.clear();
-    if (passed) return { result, sharedChecks: verdicts.length, streamed };
+    if (passed) return { result, packed, sharedChecks: verdicts.length, streamed };
     // The partner found a fault (or failed): the conversion is made again here, checked whole,
     // and its report names the fault. The first result is let go first: memory may be short.
     console.warn('accrochage : vérification partagée en échec, conversion refaite sans partage');
     result = null;
-    return { result: reader.convert(input, name, options), sharedChecks: 0, streamed: false };
+    packed = null;
+    result = reader.convert(input, name, options);
+    return { result, packed: packFiles(result.files), sharedChecks: 0, streamed: false };
   } finally {
     partner?.worker.terminate();
   }
@@ -154,9 +159,8 @@ const handlers = {
       progress(id, 'conversion', { size: bytes.byteLength, rows });
     };
     const phases = {};
-    const { result, sharedChecks, streamed } = await convertSharing(reader, input, name, options, onRows, phases);
+    const { result, packed, sharedChecks, streamed } = await convertSharing(reader, input, name, options, onRows, phases);
     progress(id, 'preparation', { rows: result.summary.rowsRead });
-    const packed = packFiles(result.files);
     // 100 000 findings in one message cost the page a 300 ms freeze to decode: they go in
     // slices the page receives between frames.
     const all = result.diagnostics;

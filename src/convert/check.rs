@@ -21,26 +21,6 @@ pub(super) struct GroupSpan {
     pub(super) passages_end: usize,
 }
 
-impl GroupSpan {
-    /// Every offset, in ascending order.
-    pub(super) fn offsets(&self) -> impl Iterator<Item = usize> + '_ {
-        std::iter::once(self.start)
-            .chain(self.passages.iter().copied())
-            .chain([self.passages_end, self.end])
-    }
-
-    /// The same span with its offsets, in the order of [`Self::offsets`], taken from `moved`.
-    pub(super) fn moved(&self, moved: &mut impl Iterator<Item = usize>) -> GroupSpan {
-        let mut next = || moved.next().unwrap_or_default();
-        GroupSpan {
-            start: next(),
-            passages: self.passages.iter().map(|_| next()).collect(),
-            passages_end: next(),
-            end: next(),
-        }
-    }
-}
-
 /// Another engine that checks documents while the converter checks its own share: the
 /// browser's second worker, whose thread the converter cannot use itself. It is handed the
 /// parts of one document, to be read one after the other, and says whether it took it. The
@@ -61,6 +41,11 @@ impl std::fmt::Debug for CheckPartner {
 
 /// Below this much XML, handing documents to a partner costs more than it saves.
 const PARTNER_MIN_BYTES: usize = 1 << 20;
+
+/// The shares of the final check: the engine's threads take equal ones, a partner a larger one
+/// (see [`validate_files`]; measured with the page's timeline, 100 000 passages).
+const ENGINE_WEIGHT: usize = 44;
+const PARTNER_WEIGHT: usize = 56;
 
 /// One document to check: a file, or one of its two parts ([`validation_parts`]).
 type Job = (usize, Option<Half>);
@@ -93,7 +78,14 @@ pub(super) fn validate_files<'x>(
     };
     #[cfg(target_arch = "wasm32")]
     let threads = 1;
-    let mut lists = plan_checks(&files, threads + usize::from(partner.is_some()));
+    // In the page, the engine also hands every file over once checked (copies of the whole
+    // output, about a quarter of the time checking it takes; the partner only copies its share
+    // in): the partner checks more, and both end together.
+    let mut weights = vec![ENGINE_WEIGHT; threads];
+    if partner.is_some() {
+        weights.push(PARTNER_WEIGHT);
+    }
+    let mut lists = plan_checks(&files, &weights);
     if let Some(partner) = partner {
         for job in lists.pop().unwrap_or_default() {
             let taken = (partner.0.borrow_mut())(&job_parts(&files, &job));
@@ -124,28 +116,33 @@ pub(super) fn validate_files<'x>(
         .collect()
 }
 
-/// The documents to check, in one list per checker, of about equal sizes: the files are dealt
-/// in order, each checker's list filled up to its share, and the file that crosses a share is
-/// cut there, its rest starting the next list (one file, two checkers: two halves; files of
-/// 200, 200 and 110 Mo: 255 Mo each, where whole files would give 310 and 200).
-fn plan_checks(files: &[(&XmlText, &[GroupSpan])], checkers: usize) -> Vec<Vec<Job>> {
-    let checkers = checkers.max(1);
-    let share = files
-        .iter()
-        .map(|(xml, _)| xml.len())
-        .sum::<usize>()
-        .div_ceil(checkers);
+/// The documents to check, in one list per checker, of sizes in proportion to `weights` (one
+/// per checker): the files are dealt in order, each checker's list filled up to its share, and
+/// the file that crosses a share is cut there, its rest starting the next list (one file, two
+/// equal checkers: two halves; files of 200, 200 and 110 Mo: 255 Mo each, where whole files
+/// would give 310 and 200).
+fn plan_checks(files: &[(&XmlText, &[GroupSpan])], weights: &[usize]) -> Vec<Vec<Job>> {
+    let weights = if weights.is_empty() {
+        &[1][..]
+    } else {
+        weights
+    };
+    let checkers = weights.len();
+    let total = files.iter().map(|(xml, _)| xml.len()).sum::<usize>();
+    let all: usize = weights.iter().sum::<usize>().max(1);
+    // In u64: the product overflows a 32-bit usize (the page's) from 43 Mo of XML.
+    let share = |c: usize| (total as u64 * weights[c] as u64).div_ceil(all as u64) as usize;
     let mut lists: Vec<Vec<Job>> = vec![Vec::new(); checkers];
     let (mut c, mut load) = (0, 0);
     for (i, (xml, spans)) in files.iter().enumerate() {
         let len = xml.len();
-        let room = share.saturating_sub(load);
+        let room = share(c).saturating_sub(load);
         let last = c + 1 == checkers;
         // A list nearly full is closed rather than given a sliver of a file.
-        if !last && len > room && room < share / 8 {
+        if !last && len > room && room < share(c) / 8 {
             (c, load) = (c + 1, 0);
         }
-        let room = share.saturating_sub(load);
+        let room = share(c).saturating_sub(load);
         let parts = match c + 1 < checkers && len > room {
             true => validation_parts(len, spans, room),
             false => None,
@@ -162,7 +159,7 @@ fn plan_checks(files: &[(&XmlText, &[GroupSpan])], checkers: usize) -> Vec<Vec<J
                 load += len;
             }
         }
-        if load >= share && c + 1 < checkers {
+        if load >= share(c) && c + 1 < checkers {
             (c, load) = (c + 1, 0);
         }
     }
@@ -529,25 +526,33 @@ mod tests {
             ],
         ] {
             let total: usize = files.iter().map(|(x, _)| x.len()).sum();
-            let lists = plan_checks(&files, 2);
-            let loads: Vec<usize> = lists
-                .iter()
-                .map(|l| {
-                    l.iter()
-                        .map(|j| job_parts(&files, j).iter().map(|p| p.len()).sum::<usize>())
-                        .sum()
-                })
-                .collect();
-            // Within a passage (and the group's head and tail, repeated in both halves).
-            let passage = xml.len() / 12;
-            assert!(
-                loads.iter().all(|&l| l.abs_diff(total / 2) < passage),
-                "{loads:?} de {total}"
-            );
+            // Equal checkers, and the engine beside a partner that takes more.
+            for weights in [[1, 1], [ENGINE_WEIGHT, PARTNER_WEIGHT]] {
+                let lists = plan_checks(&files, &weights);
+                let loads: Vec<usize> = lists
+                    .iter()
+                    .map(|l| {
+                        l.iter()
+                            .map(|j| job_parts(&files, j).iter().map(|p| p.len()).sum::<usize>())
+                            .sum()
+                    })
+                    .collect();
+                // Within two passages: the cut is at a passage other than its group's first
+                // (and the group's head and tail are repeated in both halves).
+                let passage = xml.len() / 6;
+                let all = weights[0] + weights[1];
+                assert!(
+                    loads
+                        .iter()
+                        .zip(weights)
+                        .all(|(&l, w)| l.abs_diff(total * w / all) < passage),
+                    "{loads:?} de {total}, parts {weights:?}"
+                );
+            }
         }
         // A single checker takes every file whole.
         let files = [(&xml, &spans[..])];
-        assert_eq!(plan_checks(&files, 1), vec![vec![(0, None)]]);
+        assert_eq!(plan_checks(&files, &[1]), vec![vec![(0, None)]]);
     }
 
     /// The CDC schema with one declaration edited, and whether its certifications and its

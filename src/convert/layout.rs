@@ -31,62 +31,70 @@ pub(super) fn indented(xml: &str, marks: &[usize]) -> (String, Vec<usize>) {
     let bytes = xml.as_bytes();
     let mut out = String::with_capacity(xml.len() + xml.len() / 4);
     let mut mapped = Vec::with_capacity(marks.len());
-    let mut pending = marks.iter().copied().peekable();
+    let mut pending = 0;
+    // The declaration's line is kept as it is.
+    let mut copied = match xml.starts_with("<?") {
+        true => memchr(b'\n', bytes).map_or(0, |i| i + 1),
+        false => 0,
+    };
+    out.push_str(&xml[..copied]);
     let mut depth = 0usize;
-    let mut at = 0;
-    while let Some(found) = memchr(b'<', &bytes[at..]) {
-        let tag_at = at + found;
-        // Only line ends lie between the writer's elements; anything else is kept as it is.
-        let between = &xml[at..tag_at];
-        if !between.bytes().all(|b| b == b'\n') {
-            out.push_str(between);
+    let mut first = true;
+    let mut previous = Tag::Start;
+    // One look at each `<`: what it starts, and what came just before it (a tag, which one, or
+    // a value). Only line breaks are added, so every other byte is copied in runs.
+    let mut next = copied;
+    while let Some(found) = memchr(b'<', &bytes[next..]) {
+        let at = next + found;
+        next = at + 1;
+        let tag = match bytes.get(at + 1) {
+            Some(b'/') => Tag::End,
+            _ => Tag::Start,
+        };
+        let before = match at.checked_sub(1).map(|i| bytes[i]) {
+            Some(b'>') if previous == Tag::Start && at >= 2 && bytes[at - 2] == b'/' => Tag::Empty,
+            Some(b'>') => previous,
+            _ => Tag::Text,
+        };
+        // An opening tag followed by an element: its content is elements, one level deeper.
+        if before == Tag::Start && tag == Tag::Start {
+            depth += 1;
         }
-        while pending.next_if(|&m| m <= tag_at).is_some() {
-            mapped.push(out.len());
-        }
-        at = tag_end(bytes, tag_at);
-        let tag = &xml[tag_at..at];
-        if tag.starts_with("</") {
-            depth = depth.saturating_sub(1);
-            indent(&mut out, depth);
-            out.push_str(tag);
-        } else {
-            indent(&mut out, depth);
-            out.push_str(tag);
-            if !tag.starts_with("<?") && !tag.ends_with("/>") {
-                // A value, or no content at all, stays on the opening tag's line.
-                let next = memchr(b'<', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-                if xml[next..].starts_with("</") {
-                    let closed = tag_end(bytes, next);
-                    out.push_str(&xml[at..closed]);
-                    at = closed;
-                } else {
-                    depth += 1;
-                }
+        let breaks = match tag {
+            Tag::Start => !std::mem::take(&mut first),
+            // After a value, or right after its opening tag, a closing tag stays on its line.
+            _ => matches!(before, Tag::End | Tag::Empty),
+        };
+        if breaks {
+            if tag == Tag::End {
+                depth = depth.saturating_sub(1);
             }
+            out.push_str(&xml[copied..at]);
+            copied = at;
+            out.push('\n');
+            while marks.get(pending).is_some_and(|&m| m <= at) {
+                mapped.push(out.len());
+                pending += 1;
+            }
+            indent(&mut out, depth);
         }
+        previous = tag;
+    }
+    out.push_str(&xml[copied..]);
+    if !out.ends_with('\n') {
         out.push('\n');
     }
-    let rest = &xml[at..];
-    if !rest.bytes().all(|b| b == b'\n') {
-        out.push_str(rest);
-    }
-    mapped.extend(pending.map(|_| out.len()));
+    mapped.resize(marks.len(), out.len());
     (out, mapped)
 }
 
-/// One past the `>` ending the tag that starts at `from`, quoted attribute values skipped.
-fn tag_end(bytes: &[u8], from: usize) -> usize {
-    let mut quote = None;
-    for (i, &b) in bytes.iter().enumerate().skip(from) {
-        match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), _) if b == q => quote = None,
-            (None, b'>') => return i + 1,
-            _ => {}
-        }
-    }
-    bytes.len()
+/// What a `<` starts, or what precedes it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Start,
+    End,
+    Empty,
+    Text,
 }
 
 fn indent(out: &mut String, depth: usize) {

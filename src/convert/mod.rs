@@ -1395,10 +1395,28 @@ fn write_files(
         // Laid out, a file grows by about a quarter: never beyond the size limit.
         let compact_len: usize = pieces.iter().map(String::len).sum();
         if indent && compact_len <= MAX_BYTES_PER_FILE / 2 {
-            let marks: Vec<usize> = spans.iter().flat_map(GroupSpan::offsets).collect();
-            let (laid_out, moved) = layout::indented(&pieces.concat(), &marks);
-            let mut moved = moved.into_iter();
-            spans = spans.iter().map(|s| s.moved(&mut moved)).collect();
+            let mut marks = Vec::new();
+            for s in &spans {
+                marks.push(s.start);
+                marks.extend_from_slice(&s.passages);
+                marks.push(s.passages_end);
+                marks.push(s.end);
+            }
+            let mut compact = String::with_capacity(compact_len);
+            for piece in &pieces {
+                compact.push_str(piece);
+            }
+            let (laid_out, moved) = layout::indented(&compact, &marks);
+            let mut moved = moved.iter();
+            let mut next = || moved.next().copied().unwrap_or_default();
+            for s in &mut spans {
+                s.start = next();
+                for p in &mut s.passages {
+                    *p = next();
+                }
+                s.passages_end = next();
+                s.end = next();
+            }
             pieces = vec![laid_out];
         }
         built.push((
