@@ -18,11 +18,9 @@ REF="${ACCROCHAGE_REFERENCE_DIR:-tests/reference}/cdc-1.1.2.xsd"
 OUT=target/bench
 mkdir -p "$OUT"
 cargo build --release --quiet --bin accrochage --example gen_workbook --example gen_corpus --example read_calamine
-[ -f "$OUT/passages-$N.xlsx" ] || target/release/examples/gen_workbook "$N" "$OUT/passages-$N.xlsx"
+bench_workbook "$N"
 [ -f "$OUT/compact-$N.xml" ] || target/release/examples/gen_corpus --large "$N" "$OUT/compact-$N.xml"
-conv=(target/release/accrochage convert "$OUT/passages-$N.xlsx" -o "$OUT/anchored-$N.xml" --id-flux bench
-  --horodatage 2026-11-22T10:00:00+01:00 --id-client-emetteur ABCD1234 --id-client-certificateur ABCD1234
-  --id-contrat MCF-1)
+conv=(target/release/accrochage convert "$OUT/passages-$N.xlsx" -o "$OUT/anchored-$N.xml" "${BENCH_PARAMS[@]}")
 
 # Wall time (s) of one run of a command that must succeed.
 wall() {

@@ -21,9 +21,8 @@ RUNS="${RUNS:-3}"
 OUT=target/bench
 mkdir -p "$OUT"
 cargo build --release --quiet --bin accrochage --example gen_workbook --example read_workbook --example check_xml
-[ -f "$OUT/passages-$N.xlsx" ] || target/release/examples/gen_workbook "$N" "$OUT/passages-$N.xlsx"
-args=(convert "$OUT/passages-$N.xlsx" --id-flux bench --horodatage 2026-11-22T10:00:00+01:00
-  --id-client-emetteur ABCD1234 --id-client-certificateur ABCD1234 --id-contrat MCF-1)
+bench_workbook "$N"
+args=(convert "$OUT/passages-$N.xlsx" "${BENCH_PARAMS[@]}")
 
 # Instructions of one run of a command; beyond 20 000 rows valgrind would take tens of minutes,
 # and only the wall times are given.
