@@ -86,6 +86,8 @@ declare -A best memory times
 for _ in $(seq "$RUNS"); do
   for i in "${!builds[@]}"; do
     mkdir -p "$OUT/instr-$i"
+    # Untimed, as in bench-anchors.sh: replacing the last output would free it in the run.
+    rm -f "$OUT/instr-$i/out.xml"
     /usr/bin/time -o "$OUT/time.txt" -f "%e %M" "${builds[$i]}/accrochage" "${args[@]}" -o "$OUT/instr-$i/out.xml" >/dev/null 2>&1 || true
     read -r t kb < "$OUT/time.txt"
     times[$i]="${times[$i]:-} $t"
