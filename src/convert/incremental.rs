@@ -398,7 +398,7 @@ impl Setup {
             RulesContext {
                 sheet: &self.sheet_name,
                 map: &self.map,
-                slots: &self.slots,
+                fields: rules::FIELD_NAMES.map(|name| self.slots.get(name)),
                 today: options.now.date(),
             },
             state,

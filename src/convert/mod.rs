@@ -564,19 +564,6 @@ pub struct Record {
     pub group: usize,
 }
 
-impl Record {
-    pub fn text(&self, slots: &Slots, key: &str) -> Option<&str> {
-        match slots
-            .get(key)
-            .and_then(|s| self.values.get(s))
-            .and_then(|v| v.as_ref())
-        {
-            Some(FieldValue::Text(t)) => Some(t.as_str()),
-            _ => None,
-        }
-    }
-}
-
 /// What a column feeds, resolved once for all rows.
 enum Target {
     Field {
@@ -633,7 +620,8 @@ struct Repeats {
 pub struct RulesContext<'a> {
     pub sheet: &'a str,
     pub map: &'a columns::ColumnMap,
-    pub slots: &'a Slots,
+    /// The slot of each field the rules read ([`rules::F`]).
+    pub fields: [Option<usize>; rules::FIELD_NAMES.len()],
     pub today: (i32, u32, u32),
 }
 
