@@ -18,6 +18,7 @@ mod fnv;
 /// Fuzz target bodies, shared by `fuzz/` and `tests/fuzz_smoke.rs`; not a stable API.
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod sample;
 #[cfg(feature = "xlsx-template")]
 pub mod template;
 pub mod unicode;

@@ -24,6 +24,8 @@ use rust_xlsxwriter::{
 };
 
 use crate::dictionary::{self, Entry, Kind, Source, Status};
+use crate::sample::Example::{Date, Number, Text};
+use crate::sample::{EXAMPLES, EXAMPLE_PARAMETERS};
 use crate::workbook::CellValue;
 use crate::xsd::builtin::{Builtin, Value};
 use crate::xsd::{ElementId, Schema, SimpleType};
@@ -817,116 +819,6 @@ fn help_line(
     Ok(())
 }
 
-/// A value in an example row.
-#[derive(Clone, Copy)]
-enum Example {
-    Text(&'static str),
-    Number(f64),
-    Date(u16, u8, u8),
-}
-
-use Example::{Date, Number, Text};
-
-/// Three fictitious passages: names, numbers and codes are invented.
-const EXAMPLES: [&[(&str, Example)]; 3] = [
-    // A holder born in France, everything known.
-    &[
-        ("type", Text("RNCP")),
-        ("code", Text("RNCP34567")),
-        ("idTechnique", Text("2024-RNCP34567-0001")),
-        (
-            "urlPreuve",
-            Text("https://certificateur.example/verifier/0001"),
-        ),
-        ("obtentionCertification", Text("Par admission")),
-        ("donneeCertifiee", Text("Oui")),
-        ("dateDebutExamen", Date(2024, 6, 10)),
-        ("dateFinExamen", Date(2024, 6, 12)),
-        ("modalitePassageExamen", Text("En présentiel")),
-        ("codePostalCentreExamen", Text("44000")),
-        ("dateDebutValidite", Date(2024, 7, 1)),
-        ("presenceNiveauLangueEuro", Text("Non")),
-        ("presenceNiveauNumeriqueEuro", Text("Non")),
-        ("mentionValidee", Text("Bien")),
-        (
-            "modaliteAcces",
-            Text("Formation continue hors contrat de professionnalisation"),
-        ),
-        ("initiativeInscription", Text("Le candidat lui-même")),
-        ("dateInscription", Date(2023, 9, 15)),
-        ("nomNaissance", Text("DUPONT")),
-        ("nomUsage", Text("MARTIN")),
-        ("prenom1", Text("Marie")),
-        ("prenom2", Text("Claire")),
-        ("anneeNaissance", Number(1990.0)),
-        ("moisNaissance", Number(3.0)),
-        ("jourNaissance", Number(14.0)),
-        ("sexe", Text("Femme (F)")),
-        ("codeInsee", Text("44109")),
-        ("libelleCommuneNaissance", Text("Nantes")),
-    ],
-    // A holder born abroad, certification by score with a language level.
-    &[
-        ("type", Text("RS")),
-        ("code", Text("RS5678")),
-        ("idTechnique", Text("2024-RS5678-0002")),
-        ("obtentionCertification", Text("Par scoring")),
-        ("donneeCertifiee", Text("Oui")),
-        ("dateDebutExamen", Date(2024, 9, 5)),
-        ("dateFinExamen", Date(2024, 9, 5)),
-        ("modalitePassageExamen", Text("À distance")),
-        ("dateDebutValidite", Date(2024, 9, 20)),
-        ("dateFinValidite", Date(2026, 9, 20)),
-        ("presenceNiveauLangueEuro", Text("Oui")),
-        ("niveauLangueEuropeen", Text("B2 (avancé)")),
-        ("presenceNiveauNumeriqueEuro", Text("Non")),
-        ("scoring", Text("785")),
-        ("modaliteAcces", Text("Candidat libre")),
-        ("initiativeInscription", Text("Employeur")),
-        ("nomNaissance", Text("SCHMIDT")),
-        ("prenom1", Text("Lukas")),
-        ("anneeNaissance", Number(1985.0)),
-        ("moisNaissance", Number(11.0)),
-        ("jourNaissance", Number(2.0)),
-        ("sexe", Text("Homme (M)")),
-        ("codeInsee", Text("99109")),
-        ("libelleCommuneNaissance", Text("Berlin")),
-        ("codePaysNaissance", Text("109")),
-        ("libellePaysNaissance", Text("Allemagne")),
-    ],
-    // A holder identified by a training file; unknown values written nil; digital skills.
-    &[
-        ("type", Text("RS")),
-        ("code", Text("RS6789")),
-        ("idTechnique", Text("2024-RS6789-0003")),
-        ("obtentionCertification", Text("Par scoring")),
-        ("donneeCertifiee", Text("Oui")),
-        ("dateDebutExamen", Date(2024, 10, 14)),
-        ("modalitePassageExamen", Text("Mixte")),
-        ("dateDebutValidite", Date(2024, 10, 21)),
-        ("dateFinValidite", Text("nil")),
-        ("presenceNiveauLangueEuro", Text("Non")),
-        ("presenceNiveauNumeriqueEuro", Text("Oui")),
-        ("scoring", Text("512")),
-        ("mentionValidee", Text("nil")),
-        ("modaliteAcces", Text("nil")),
-        ("verbatim", Text("Épreuve en ligne surveillée")),
-        ("idDossier", Text("20240912345")),
-        ("nomTitulaire", Text("LEROY")),
-        ("prenom1Titulaire", Text("Paul")),
-        ("scoreGeneral", Number(512.0)),
-        ("resultats", Text("3:1:1|4:2:3|2:5:1")),
-    ],
-];
-
-/// Example parameters: invented identifiers of the right shape.
-const EXAMPLE_PARAMETERS: &[(&str, &str)] = &[
-    ("idClientEmetteur", "ORG12345"),
-    ("idClientCertificateur", "ORG12345"),
-    ("idContrat", "2560080099999Z"),
-    ("natureDeposant", "Certificateur"),
-];
-
 fn write_examples(
     sheet: &mut Worksheet,
     columns: &[Column],
@@ -1241,6 +1133,7 @@ mod tests {
     /// they make a valid file (the real converter lives elsewhere and does much more).
     mod mini_converter {
         use super::*;
+        use crate::sample::Example;
 
         pub(super) type Row = HashMap<&'static str, String>;
 

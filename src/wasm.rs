@@ -307,6 +307,15 @@ pub fn read_rows(bytes: &[u8], file_name: &str, post: &js_sys::Function) {
     });
 }
 
+/// The sample workbook of `rows` fictitious passages (see [`crate::sample`]): the page converts
+/// one when it opens, so that the browser has compiled the engine's busiest code before the
+/// user's file comes.
+#[cfg(not(feature = "wasm-template-module"))]
+#[wasm_bindgen]
+pub fn sample_workbook(rows: usize) -> Vec<u8> {
+    crate::sample::sample_workbook(rows)
+}
+
 /// The converting half of a conversion shared by two workers: takes, in order, the messages
 /// [`read_rows`] posted in the other worker, converting the rows as they come
 /// ([`convert::MessageConverter`]).

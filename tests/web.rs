@@ -574,3 +574,31 @@ fn a_workbook_read_in_another_worker_converts_as_when_read_whole() {
         "once left, left"
     );
 }
+
+/// The page's warm-up (www/worker.js, warmUp): the sample workbook goes the way of a large
+/// xlsx, read in one worker and converted in another, and every passage is written.
+#[wasm_bindgen_test]
+fn the_sample_workbook_streams_and_converts_whole() {
+    use wasm_bindgen::prelude::Closure;
+    use wasm_bindgen::JsCast;
+    let xlsx = wasm::sample_workbook(40);
+    let messages = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Vec<u8>>::new()));
+    let keep = messages.clone();
+    let post =
+        Closure::<dyn FnMut(js_sys::Uint8Array) -> bool>::new(move |m: js_sys::Uint8Array| {
+            keep.borrow_mut().push(m.to_vec());
+            true
+        });
+    wasm::read_rows(&xlsx, "exemple.xlsx", post.as_ref().unchecked_ref());
+    let mut conversion =
+        wasm::StreamConversion::new("exemple.xlsx", JsValue::UNDEFINED, None).unwrap();
+    let said: Vec<String> = messages.take().iter().map(|m| conversion.take(m)).collect();
+    assert_eq!(said.last().map(String::as_str), Some("fin"), "{said:?}");
+    let out = converted(conversion.finish().unwrap());
+    assert_eq!(out["summary"]["passagesWritten"], 40);
+    assert_eq!(out["summary"]["errors"], 0);
+    let xml = out["files"][0]["xml"].as_str().unwrap();
+    assert!(xml.contains("<cpf:idTechnique>2024-RS6789-0003-38</cpf:idTechnique>"));
+    let report = rust(wasm::validate_xml(xml.as_bytes(), None).unwrap());
+    assert_eq!(report["valid"], true, "{report}");
+}
