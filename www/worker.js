@@ -3,7 +3,6 @@
 // To cancel, the page terminates this worker and starts a new one (a wasm call cannot be
 // interrupted), which is why the worker keeps no state the page cannot resend.
 import init, * as engine from './pkg/accrochage.js';
-import { zipStore } from './zip.js';
 import { Engine } from './engine.js';
 
 const ready = init();
@@ -102,7 +101,7 @@ async function convertSharing(reader, input, name, options, onRows, phases) {
     result ??= reader.convert(input, name, options, share || undefined);
     // Packed while the partner may still be checking its share: the download's Blob copies
     // every byte written.
-    let packed = packFiles(result.files);
+    let packed = await packFiles(result.files);
     // The partner's share is at most this worker's: it may take as long as the whole
     // conversion, and a minute more on a busy machine, before it counts as gone.
     const late = deadline(60_000 + (performance.now() - started));
@@ -116,7 +115,7 @@ async function convertSharing(reader, input, name, options, onRows, phases) {
     result = null;
     packed = null;
     result = reader.convert(input, name, options);
-    return { result, packed: packFiles(result.files), sharedChecks: 0, streamed: false };
+    return { result, packed: await packFiles(result.files), sharedChecks: 0, streamed: false };
   } finally {
     partner?.worker.terminate();
   }
@@ -125,7 +124,7 @@ async function convertSharing(reader, input, name, options, onRows, phases) {
 const progress = (id, stage, extra = {}) => postMessage({ id, type: 'progress', stage, ...extra });
 
 // Downloads are prepared here: building a 100 MB Blob or a zip would freeze the page.
-function packFiles(files) {
+async function packFiles(files) {
   // Each xml is already UTF-8 bytes (a Uint8Array), as the files will be saved.
   const meta = files.map(({ name, passages, idFlux, xml }) => ({ name, passages, idFlux, bytes: xml.byteLength }));
   if (files.length === 0) return { files: meta, download: null };
@@ -133,6 +132,9 @@ function packFiles(files) {
     const f = files[0];
     return { files: meta, download: { name: f.name, blob: new Blob([f.xml], { type: 'application/xml' }) } };
   }
+  // Several files (an output split by its number of passages, rare): the zip writer is
+  // fetched the first time, not with the page.
+  const { zipStore } = await import('./zip.js');
   const entries = files.map((f) => ({ name: f.name, data: f.xml, crc32: f.crc32 }));
   const zipName = files[0].name.replace(/(_\d+)?\.xml$/, '') + '.zip';
   return { files: meta, download: { name: zipName, blob: zipStore(entries) } };
