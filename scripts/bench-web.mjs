@@ -92,6 +92,10 @@ async function convertOnce(n, file, sampleMemory) {
     const page = await context.newPage();
     await page.goto(server.url);
     await page.waitForSelector('html[data-ready="1"]', { timeout: 60_000 });
+    // The page converts its sample passages once it is ready (app.js, warmUp), while a user
+    // fills in the form and picks a file: the file comes after, as it would. (`data-warm` is
+    // empty meanwhile; a build without the warm-up has none.)
+    await page.waitForFunction(() => document.documentElement.dataset.warm !== '', null, { timeout: 60_000 });
     for (const [k, v] of Object.entries({ idClientEmetteur: 'ABCD1234', idClientCertificateur: 'ABCD1234', idContrat: 'MCF-1' })) {
       await page.fill(`[name="${k}"]`, v);
     }

@@ -323,10 +323,26 @@ async function start() {
     }
     show(startup, false);
     document.documentElement.dataset.ready = '1';
+    warmUp();
   } catch (err) {
     startup.className = 'error';
     setText(startup, err.message);
   }
+}
+// Sample passages converted once the page is ready (see the worker's warmUp): nothing waits
+// for it, and a file dropped meanwhile is converted right after, the worker taking one task at
+// a time. `data-warm`, empty meanwhile, says when it is over ('1', or '0' if it failed).
+const WARM_UP_ROWS = 3000;
+function warmUp() {
+  document.documentElement.dataset.warm = '';
+  engine.call('warmUp', { rows: WARM_UP_ROWS }).then((r) => {
+    if (r.passages !== WARM_UP_ROWS || !r.checked) console.warn('accrochage : échauffement incomplet', r);
+    document.documentElement.dataset.warm = '1';
+  }, (err) => {
+    // A cancelled conversion stops it too; the engine works as well cold, only slower.
+    if (!(err instanceof CancelledError)) console.warn('accrochage : échauffement impossible', err);
+    document.documentElement.dataset.warm = '0';
+  });
 }
 start();
 

@@ -37,6 +37,31 @@ test('a valid workbook: the downloaded XML equals the CLI output and passes xmll
   await context.close();
 });
 
+test('once ready, the page converts its sample passages in the background, and says so', async () => {
+  const { page, context, errors } = await openPage(env, {
+    beforeLoad: (p) => p.on('console', (m) => { if (m.type() === 'warning') errors.push(m.text()); }),
+  });
+  // Usable at once: the form takes input while the sample is converted.
+  await fillParams(page, ORG);
+  await page.waitForFunction(() => document.documentElement.dataset.warm !== '', null, { timeout: 30_000 });
+  assert.equal(await page.getAttribute('html', 'data-warm'), '1');
+  // The engine wrote all 3 000 sample passages (www/worker.js, warmUp), part of them checked
+  // as a second worker's share would be.
+  const r = await page.evaluate(async () => {
+    const { Engine } = await import('./engine.js');
+    const engine = new Engine();
+    try {
+      return await engine.call('warmUp', { rows: 3000 });
+    } finally {
+      engine.worker.terminate();
+    }
+  });
+  assert.equal(r.passages, 3000);
+  assert.ok(r.shared >= 1 && r.checked, JSON.stringify(r));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a large output is checked in two workers; its XML equals the CLI output', async () => {
   const { page, context, errors } = await openPage(env);
   const [header, line] = readFileSync(join(FIXTURES, 'passages-valides.csv'), 'utf8').split('\n');
