@@ -525,22 +525,23 @@ fn the_memory_grows_in_large_steps() {
     );
 }
 
-#[wasm_bindgen_test]
-fn a_workbook_read_in_another_worker_converts_as_when_read_whole() {
+/// What one worker posts (read_rows), to be taken by the other (StreamConversion).
+fn posted(bytes: &[u8], name: &str) -> Vec<Vec<u8>> {
     use wasm_bindgen::prelude::Closure;
     use wasm_bindgen::JsCast;
-    // What one worker posts (read_rows), taken by the other (StreamConversion).
-    let posted = |bytes: &[u8], name: &str| {
-        let messages = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Vec<u8>>::new()));
-        let keep = messages.clone();
-        let post =
-            Closure::<dyn FnMut(js_sys::Uint8Array) -> bool>::new(move |m: js_sys::Uint8Array| {
-                keep.borrow_mut().push(m.to_vec());
-                true
-            });
-        wasm::read_rows(bytes, name, post.as_ref().unchecked_ref());
-        messages.take()
-    };
+    let messages = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Vec<u8>>::new()));
+    let keep = messages.clone();
+    let post =
+        Closure::<dyn FnMut(js_sys::Uint8Array) -> bool>::new(move |m: js_sys::Uint8Array| {
+            keep.borrow_mut().push(m.to_vec());
+            true
+        });
+    wasm::read_rows(bytes, name, post.as_ref().unchecked_ref());
+    messages.take()
+}
+
+#[wasm_bindgen_test]
+fn a_workbook_read_in_another_worker_converts_as_when_read_whole() {
     let xlsx = wasm::template(true, None).unwrap();
     let messages = posted(&xlsx, "modele.xlsx");
     assert!(messages.len() >= 3, "the book, rows, the end");
@@ -579,20 +580,13 @@ fn a_workbook_read_in_another_worker_converts_as_when_read_whole() {
 /// xlsx, read in one worker and converted in another, and every passage is written.
 #[wasm_bindgen_test]
 fn the_sample_workbook_streams_and_converts_whole() {
-    use wasm_bindgen::prelude::Closure;
-    use wasm_bindgen::JsCast;
     let xlsx = wasm::sample_workbook(40);
-    let messages = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Vec<u8>>::new()));
-    let keep = messages.clone();
-    let post =
-        Closure::<dyn FnMut(js_sys::Uint8Array) -> bool>::new(move |m: js_sys::Uint8Array| {
-            keep.borrow_mut().push(m.to_vec());
-            true
-        });
-    wasm::read_rows(&xlsx, "exemple.xlsx", post.as_ref().unchecked_ref());
     let mut conversion =
         wasm::StreamConversion::new("exemple.xlsx", JsValue::UNDEFINED, None).unwrap();
-    let said: Vec<String> = messages.take().iter().map(|m| conversion.take(m)).collect();
+    let said: Vec<String> = posted(&xlsx, "exemple.xlsx")
+        .iter()
+        .map(|m| conversion.take(m))
+        .collect();
     assert_eq!(said.last().map(String::as_str), Some("fin"), "{said:?}");
     let out = converted(conversion.finish().unwrap());
     assert_eq!(out["summary"]["passagesWritten"], 40);
