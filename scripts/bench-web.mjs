@@ -14,6 +14,10 @@
 //   node scripts/bench-web.mjs 10000 50000     other sizes
 //   node scripts/bench-web.mjs --www=DIR       another copy of www/ (another engine build), to
 //                                              compare two builds run after run
+//   node scripts/bench-web.mjs --cpu 100000    also the CPU time of Chromium's threads from the
+//                                              drop to the end of the conversion, by kind
+//                                              (the two workers, the page process's thread pool
+//                                              where V8 compiles hot WebAssembly, …)
 //   node scripts/bench-web.mjs --anchor 100000 the anchor of NOTES.md §8 in the same run, in
 //                                              the same browser, in turn with the page
 //                                              (--runs=K times each, default 3): see anchor.mjs
@@ -36,6 +40,7 @@ const www = args.find((a) => a.startsWith('--www='))?.slice('--www='.length) ?? 
 const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
 const anchor = args.includes('--anchor');
 const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 3);
+const cpu = args.includes('--cpu');
 if (sizes.length === 0) sizes.push(10_000, 100_000);
 mkdirSync(OUT, { recursive: true });
 
@@ -73,6 +78,38 @@ function browserRss() {
   return total;
 }
 const mo = (bytes) => `${Math.round(bytes / 1e6)} Mo`;
+
+// CPU time (clock ticks) of every thread of every Chromium process, by process kind and thread
+// name (`renderer:DedicatedWorker`, `renderer:ThreadPoolForeg`…), from Linux /proc.
+function cpuTicks() {
+  const ticks = new Map();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('chrom')) continue;
+      const kind = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks.set(`${pid}/${tid}`, { group: `${kind}:${name}`, t: Number(f[11]) + Number(f[12]) });
+      }
+    } catch {
+      // the process or thread ended between the listing and the read
+    }
+  }
+  return ticks;
+}
+
+// Seconds of CPU per group between two cpuTicks() (Linux counts 100 ticks a second).
+function cpuSpent(before, after) {
+  const spent = new Map();
+  for (const [k, { group, t }] of after) {
+    const d = t - (before.get(k)?.t ?? 0);
+    if (d > 0) spent.set(group, (spent.get(group) ?? 0) + d / 100);
+  }
+  return [...spent].sort((a, b) => b[1] - a[1]);
+}
 
 const server = await serve(resolve(www));
 const anchorServer = anchor ? await serve(anchorPage(ROOT, OUT, sizes)) : null;
@@ -115,9 +152,11 @@ async function convertOnce(n, file, sampleMemory) {
     let peakRss = sampleMemory ? browserRss() : 0;
     const sampler = sampleMemory && setInterval(() => { peakRss = Math.max(peakRss, browserRss()); }, 100);
     try {
+      const ticks = cpu && !sampleMemory ? cpuTicks() : null;
       const t0 = Date.now();
       await page.setInputFiles('#convert-file', file);
       await page.waitForFunction(() => document.documentElement.dataset.busy !== '1', null, { timeout: 600_000, polling: 50 });
+      const spent = ticks && cpuSpent(ticks, cpuTicks());
       if (!(await page.isEnabled('#download-xml'))) {
         const why = (await page.textContent('#convert-error')) || (await page.textContent('#convert-status'));
         return { failed: why.trim().slice(0, 120), peakRss };
@@ -130,7 +169,7 @@ async function convertOnce(n, file, sampleMemory) {
       const probe = await page.evaluate(() => window.__bench);
       const passages = await page.textContent('[data-summary="passages-written"] dd');
       const engine = await page.evaluate(() => ({ ...document.getElementById('convert-results').dataset }));
-      return { seconds, probe, passages, engine, peakRss };
+      return { seconds, probe, passages, engine, peakRss, spent };
     } finally {
       if (sampler) clearInterval(sampler);
     }
@@ -140,6 +179,7 @@ async function convertOnce(n, file, sampleMemory) {
 }
 
 const rows = [];
+const cpuRows = [];
 const anchored = [];
 try {
   for (const n of anchor ? sizes : []) {
@@ -159,7 +199,8 @@ try {
       rows.push([n, size, '0', `échec : ${timed.failed}`, '', '', '', '', mo(peakRss), '', '']);
       continue;
     }
-    const { seconds, probe, passages, engine } = timed;
+    const { seconds, probe, passages, engine, spent } = timed;
+    if (spent) cpuRows.push([n, spent]);
     const secs = (ms) => (ms === '' || ms === undefined ? '—' : `${(Number(ms) / 1000).toFixed(2)} s`);
     rows.push([n, size, passages, `${seconds} s`, `${(engine.millis / 1000).toFixed(2)} s`,
       secs(engine.readMillis), secs(engine.finishMillis),
@@ -175,4 +216,9 @@ console.log(`| lignes | fichier (${csv ? 'csv' : 'xlsx'}) | passages | dépôt �
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log('\nRepère (NOTES.md §8) : SheetJS + xmllint-wasm ≈ 15 s pour 100 000 lignes ; objectif < 4 s.');
+for (const [n, spent] of cpuRows) {
+  const total = spent.reduce((s, [, t]) => s + t, 0);
+  console.log(`\nCPU de Chromium du dépôt à la fin de la conversion, ${n} lignes : ${total.toFixed(2)} s, dont ` +
+    spent.filter(([, t]) => t >= 0.05).map(([g, t]) => `${g} ${t.toFixed(2)} s`).join(', '));
+}
 if (anchor) console.log('\n' + anchorTable(anchored));
